@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { JobSpecSchema, JobSummarySchema, JobLogLineSchema } from './jobs';
+import { ProfileSchema, ProfileInputSchema, ProfileTestSchema, ProfileNameSchema } from './profiles';
+import { ToolFoundSchema } from './tools';
+import { KeyCustodySchema } from './keys';
+
+const none = z.object({}).strict();
+const profileRef = z.object({ profile: ProfileNameSchema }).strict();
+
+export const HealthTileSchema = z.object({
+  id: z.enum(['lastBackup', 'lastDrill', 'keyAge', 'escrow', 'auditLockdown']),
+  status: z.enum(['ok', 'warn', 'fail', 'unknown']),
+  /** i18n key of the headline and its values, so the renderer words it in the user's language. */
+  messageKey: z.string(),
+  values: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
+});
+export type HealthTile = z.infer<typeof HealthTileSchema>;
+
+export const DoctorReportSchema = z.object({
+  tools: z.array(ToolFoundSchema),
+  keychain: z.object({ available: z.boolean(), backend: z.string(), detail: z.string().optional() }),
+  profiles: z.array(z.object({ name: z.string(), main: z.boolean(), audit: z.boolean(), detail: z.string().optional() })),
+  dataFolder: z.string(),
+  ok: z.boolean(),
+});
+export type DoctorReport = z.infer<typeof DoctorReportSchema>;
+
+export const SettingsSchema = z.object({
+  language: z.enum(['en', 'fr']).default('en'),
+  activeProfile: z.string().nullable().default(null),
+  toolOverrides: z.record(z.string(), z.string()).default({}),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+/**
+ * The whole renderer ↔ main contract. Each channel is `{ input, output }`; the Electron ipcMain
+ * adapter, the preload API and the preview bridge are all generated from this one object.
+ */
+export const contract = {
+  'app.info': { input: none, output: z.object({ version: z.string(), dataFolder: z.string(), preview: z.boolean(), platform: z.string() }) },
+  'dashboard.health': { input: z.object({ profile: ProfileNameSchema.nullable() }).strict(), output: z.array(HealthTileSchema) },
+  'doctor.run': { input: none, output: DoctorReportSchema },
+
+  'settings.get': { input: none, output: SettingsSchema },
+  'settings.update': { input: SettingsSchema.partial().strict(), output: SettingsSchema },
+
+  'profiles.list': { input: none, output: z.array(ProfileSchema) },
+  'profiles.save': { input: ProfileInputSchema, output: ProfileSchema },
+  'profiles.remove': { input: profileRef, output: z.object({ removed: z.boolean() }) },
+  'profiles.test': { input: profileRef, output: ProfileTestSchema },
+
+  'tools.discover': { input: none, output: z.array(ToolFoundSchema) },
+
+  'keys.custody': { input: profileRef, output: KeyCustodySchema },
+  /** The key list travels renderer → main once (from the import form) and is never sent back. */
+  'keys.import': { input: z.object({ profile: ProfileNameSchema, keyList: z.string().min(1).max(10_000), replace: z.boolean().default(false) }).strict(), output: KeyCustodySchema },
+  'keys.generate': { input: profileRef, output: KeyCustodySchema },
+
+  'jobs.start': { input: JobSpecSchema, output: z.object({ jobId: z.string() }) },
+  'jobs.cancel': { input: z.object({ jobId: z.string() }).strict(), output: z.object({ cancelled: z.boolean() }) },
+  'jobs.list': { input: z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(), output: z.array(JobSummarySchema) },
+  'jobs.log': { input: z.object({ jobId: z.string(), afterSeq: z.number().int().default(0) }).strict(), output: z.array(JobLogLineSchema) },
+} as const;
+
+export type Contract = typeof contract;
+export type Channel = keyof Contract;
+export type ChannelInput<C extends Channel> = z.input<Contract[C]['input']>;
+export type ChannelParsedInput<C extends Channel> = z.output<Contract[C]['input']>;
+export type ChannelOutput<C extends Channel> = z.output<Contract[C]['output']>;
+export const CHANNELS = Object.keys(contract) as Channel[];
+
+/** The single push channel for job events. */
+export const JOB_EVENT_CHANNEL = 'jobs.event';

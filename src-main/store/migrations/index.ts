@@ -1,0 +1,82 @@
+/**
+ * Numbered migrations of the SQLite log. Append only: never edit a migration that has shipped;
+ * add the next number. Each has a test in test/unit/store-migrations.test.ts.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'jobs and job logs',
+    sql: `
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        spec_json TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued','running','succeeded','failed','cancelled')),
+        progress_fraction REAL,
+        progress_message TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        error_json TEXT,
+        result_json TEXT
+      );
+      CREATE INDEX jobs_created_idx ON jobs(created_at);
+      CREATE TABLE job_logs (
+        job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        level TEXT NOT NULL CHECK (level IN ('info','warn','error')),
+        text TEXT NOT NULL,
+        PRIMARY KEY (job_id, seq)
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'connection profiles',
+    sql: `
+      CREATE TABLE profiles (
+        name TEXT PRIMARY KEY,
+        profile_json TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 3,
+    name: 'key custody records',
+    sql: `
+      CREATE TABLE key_custody (
+        profile TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        position INTEGER,
+        source TEXT NOT NULL CHECK (source IN ('generated','imported','recovered')),
+        imported_at TEXT NOT NULL,
+        became_primary_at TEXT,
+        retired_at TEXT,
+        PRIMARY KEY (profile, fingerprint)
+      );
+      CREATE TABLE key_lists (
+        profile TEXT PRIMARY KEY,
+        list_fingerprint TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE escrow_copies (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        profile TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        list_fingerprint TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        last_tested_at TEXT
+      );
+    `,
+  },
+];
