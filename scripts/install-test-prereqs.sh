@@ -14,6 +14,8 @@ have_cmd dbus-launch || need+=(dbus-x11)
 have_cmd chromium || need+=(chromium)
 have_cmd age || need+=(age)
 have_cmd runuser || need+=(util-linux)
+have_cmd systemd-analyze || need+=(systemd)
+have_cmd crontab || need+=(cron)
 /usr/bin/python3 -c 'import cryptography' >/dev/null 2>&1 || need+=(python3-cryptography)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
 

@@ -42,8 +42,10 @@ const vitestArgs = ['run', '--reporter=default', '--reporter=json', `--outputFil
 
 const haveDbus = process.platform === 'linux' && spawnSync('sh', ['-c', 'command -v dbus-run-session && command -v gnome-keyring-daemon'], { stdio: 'ignore' }).status === 0;
 if (haveDbus) {
-  // A private session bus and keyring for this run only; the empty password unlocks it.
-  const inner = `printf '' | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec "$0" "$@"`;
+  // A private session bus and keyring for this run only. The password must be non-empty: with an
+  // empty one gnome-keyring creates no "login" keyring and every write fails ("no default keyring").
+  // The keyring files go to a throwaway folder so a real login keyring is neither needed nor touched.
+  const inner = `d=$(mktemp -d); printf 'custodian-test' | XDG_DATA_HOME="$d" gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; "$0" "$@"; rc=$?; rm -rf "$d"; exit $rc`;
   step('vitest (inside dbus-run-session with gnome-keyring)', 'dbus-run-session', ['--', 'sh', '-c', inner, bin('vitest'), ...vitestArgs]);
 } else {
   if (process.platform === 'linux') console.log('dbus-run-session or gnome-keyring-daemon is missing: run scripts/install-test-prereqs.sh; keychain tests will fail.');

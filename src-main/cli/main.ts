@@ -7,6 +7,8 @@ import { registerProfileCommands } from './profile';
 import { registerKeyCommands } from './key';
 import { registerSandboxCommands } from './sandbox';
 import { registerJobCommands } from './jobs';
+import { registerBackupCommands } from './backup';
+import { registerScheduleCommands } from './schedule';
 
 /** Shared by every verb: lazily builds the core once, and always closes it. */
 export interface CliEnv {
@@ -40,6 +42,8 @@ export function buildProgram(): { program: Command; env: CliEnv; dispose(): Prom
   registerProfileCommands(program, env);
   registerKeyCommands(program, env);
   registerSandboxCommands(program, env);
+  registerBackupCommands(program, env);
+  registerScheduleCommands(program, env);
   registerJobCommands(program, env);
   return {
     program,

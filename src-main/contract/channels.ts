@@ -3,6 +3,7 @@ import { JobSpecSchema, JobSummarySchema, JobLogLineSchema } from './jobs';
 import { ProfileSchema, ProfileInputSchema, ProfileTestSchema, ProfileNameSchema } from './profiles';
 import { ToolFoundSchema } from './tools';
 import { KeyCustodySchema } from './keys';
+import { AlertSchema, BackupRecipientSchema, BackupSetSummarySchema, PinReasonSchema, PruneResultSchema, ScheduleStatusSchema } from './backups';
 
 const none = z.object({}).strict();
 const profileRef = z.object({ profile: ProfileNameSchema }).strict();
@@ -55,6 +56,17 @@ export const contract = {
   /** The key list travels renderer → main once (from the import form) and is never sent back. */
   'keys.import': { input: z.object({ profile: ProfileNameSchema, keyList: z.string().min(1).max(10_000), replace: z.boolean().default(false) }).strict(), output: KeyCustodySchema },
   'keys.generate': { input: profileRef, output: KeyCustodySchema },
+
+  'backups.list': { input: z.object({ profile: ProfileNameSchema.nullable() }).strict(), output: z.array(BackupSetSummarySchema) },
+  'backups.pin': { input: z.object({ setId: z.string(), pin: PinReasonSchema, pinned: z.boolean() }).strict(), output: BackupSetSummarySchema },
+  'backups.prune': { input: z.object({ profile: ProfileNameSchema, dryRun: z.boolean() }).strict(), output: PruneResultSchema },
+  'backups.recipients': { input: profileRef, output: z.array(BackupRecipientSchema) },
+  /** The one "reveal" flow: the new identity is returned once so the user can escrow it. */
+  'backups.createIdentity': { input: profileRef, output: z.object({ recipient: z.string(), identity: z.string() }) },
+  'backups.alerts': { input: z.object({ profile: ProfileNameSchema.nullable() }).strict(), output: z.array(AlertSchema) },
+  'schedule.show': { input: profileRef, output: ScheduleStatusSchema },
+  'schedule.install': { input: z.object({ profile: ProfileNameSchema, time: z.string().regex(/^([01]?\d|2[0-3]):[0-5]\d$/) }).strict(), output: ScheduleStatusSchema },
+  'schedule.remove': { input: profileRef, output: ScheduleStatusSchema },
 
   'jobs.start': { input: JobSpecSchema, output: z.object({ jobId: z.string() }) },
   'jobs.cancel': { input: z.object({ jobId: z.string() }).strict(), output: z.object({ cancelled: z.boolean() }) },

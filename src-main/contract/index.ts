@@ -5,3 +5,4 @@ export * from './tools';
 export * from './keys';
 export * from './channels';
 export * from './api';
+export * from './backups';

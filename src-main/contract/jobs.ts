@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BackupRunSpecSchema, BackupVerifySpecSchema } from './backups';
 
 /**
  * A job is intent, never a command line: the renderer names a kind and its validated parameters,
@@ -19,6 +20,8 @@ export const JobSpecSchema = z.discriminatedUnion('kind', [
     profile: z.string().min(1),
     sample: z.number().int().min(1).max(100_000).default(50),
   }),
+  BackupRunSpecSchema,
+  BackupVerifySpecSchema,
   /** A harmless long job used by tests and the UI's job panel to prove cancel works end to end. */
   z.object({
     kind: z.literal('demo.sleep'),

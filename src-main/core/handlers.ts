@@ -4,6 +4,7 @@ import { connectionHandlers } from './connections/handlers';
 import { keyHandlers } from './keys/handlers';
 import { dashboardHealth } from './dashboard/health';
 import { runDoctor } from './connections/doctor';
+import { backupHandlers } from './backup/handlers';
 
 /** The complete handler table; `satisfies Handlers` makes a missing channel a compile error. */
 export function createHandlers(ctx: CoreContext): Handlers {
@@ -15,6 +16,7 @@ export function createHandlers(ctx: CoreContext): Handlers {
     'settings.update': (patch) => ctx.settings.update(patch),
     ...connectionHandlers(ctx),
     ...keyHandlers(ctx),
+    ...backupHandlers(ctx),
     'jobs.start': (spec) => ({ jobId: ctx.jobs.start(spec) }),
     'jobs.cancel': ({ jobId }) => ({ cancelled: ctx.jobs.cancel(jobId) }),
     'jobs.list': ({ limit }) => ctx.jobs.list(limit),

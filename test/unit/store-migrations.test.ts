@@ -19,6 +19,7 @@ describe('SQLite log migrations', () => {
     1: ['jobs', 'job_logs'],
     2: ['profiles'],
     3: ['key_custody', 'key_lists', 'escrow_copies'],
+    4: ['backup_sets', 'backup_recipients', 'alerts'],
   };
   for (const m of migrations) {
     it(`migration ${m.version} (${m.name}) applies on top of ${m.version - 1}`, () => {

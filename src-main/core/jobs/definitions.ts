@@ -2,6 +2,7 @@ import type { CoreContext } from '../context';
 import { defineConnectionJobs } from '../connections/jobs';
 import { defineKeyJobs } from '../keys/jobs';
 import { defineSandboxJobs } from '../sandbox/jobs';
+import { defineBackupJobs } from '../backup/jobs';
 
 /** Registers every job kind of the contract with the runner; each capability defines its own. */
 export function defineAllJobs(ctx: CoreContext): void {
@@ -17,4 +18,5 @@ export function defineAllJobs(ctx: CoreContext): void {
   defineConnectionJobs(ctx);
   defineKeyJobs(ctx);
   defineSandboxJobs(ctx);
+  defineBackupJobs(ctx);
 }

@@ -79,4 +79,45 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'backup sets, recipients and schedules',
+    sql: `
+      CREATE TABLE backup_sets (
+        id TEXT PRIMARY KEY,
+        profile TEXT NOT NULL,
+        dir TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        finished_at TEXT,
+        state TEXT NOT NULL CHECK (state IN ('running','verified','unverified','failed','pruned')),
+        format TEXT NOT NULL,
+        encrypted INTEGER NOT NULL,
+        total_bytes INTEGER,
+        key_list_fingerprint TEXT,
+        recipients_json TEXT NOT NULL DEFAULT '[]',
+        checks_json TEXT NOT NULL DEFAULT '[]',
+        failure_json TEXT,
+        pins_json TEXT NOT NULL DEFAULT '[]',
+        job_id TEXT
+      );
+      CREATE INDEX backup_sets_profile_idx ON backup_sets(profile, created_at);
+      CREATE TABLE backup_recipients (
+        profile TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        label TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        identity_in_keychain INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (profile, recipient)
+      );
+      CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        profile TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        message TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        emailed_at TEXT,
+        acknowledged_at TEXT
+      );
+    `,
+  },
 ];

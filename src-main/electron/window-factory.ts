@@ -1,0 +1,80 @@
+/**
+ * The single factory for every BrowserWindow, plus the guards applied to every webContents and
+ * session. The decisions themselves live in security-policy.ts (pure, unit-tested); this file
+ * only wires them to Electron events.
+ */
+import { app, BrowserWindow, shell, type Session, type WebContents } from 'electron';
+import { APP_ENTRY_URL, decideNavigation, decidePermission, decideWindowOpen, secureWebPreferences } from './security-policy';
+
+const hardenedContents = new WeakSet<WebContents>();
+const hardenedSessions = new WeakSet<Session>();
+
+function openExternally(url: string): void {
+  // Only reached for URLs the decider approved (https, no credentials). Errors (no browser) are
+  // not worth crashing the app for.
+  shell.openExternal(url).catch(() => undefined);
+}
+
+/** Deny every permission request and check (camera, notifications, clipboard-read, HID, …). */
+export function hardenSession(ses: Session): void {
+  if (hardenedSessions.has(ses)) return;
+  hardenedSessions.add(ses);
+  ses.setPermissionRequestHandler((_contents, permission, callback) => callback(decidePermission(permission)));
+  ses.setPermissionCheckHandler((_contents, permission) => decidePermission(permission));
+  ses.setDevicePermissionHandler(() => false);
+}
+
+/** Navigation, new windows and <webview> are refused for any webContents, ours or not. */
+export function hardenWebContents(contents: WebContents): void {
+  if (hardenedContents.has(contents)) return;
+  hardenedContents.add(contents);
+  hardenSession(contents.session);
+
+  const guardNavigation = (event: { preventDefault(): void }, url: string) => {
+    const decision = decideNavigation(url);
+    if (decision.allow) return;
+    event.preventDefault();
+    if (decision.openExternally) openExternally(url);
+  };
+  contents.on('will-navigate', guardNavigation);
+  contents.on('will-frame-navigate', (event) => {
+    // Subframes (our CSP already forbids frames) never leave the app either.
+    if (!decideNavigation(event.url).allow) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!decideNavigation(url).allow) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    const decision = decideWindowOpen(url);
+    if (decision.openExternally) openExternally(url);
+    return { action: decision.action };
+  });
+}
+
+/** Applies the guards to every webContents Electron ever creates (devtools, popups we missed, …). */
+export function installGlobalGuards(): void {
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+}
+
+export interface MainWindowOptions {
+  preload: string;
+}
+
+/** Creates the one kind of window Custodian has; nothing else calls `new BrowserWindow`. */
+export function createMainWindow(options: MainWindowOptions): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 840,
+    minWidth: 960,
+    minHeight: 640,
+    show: false,
+    title: 'Custodian',
+    autoHideMenuBar: true,
+    webPreferences: secureWebPreferences({ preload: options.preload, isPackaged: app.isPackaged }),
+  });
+  hardenWebContents(win.webContents);
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL(APP_ENTRY_URL);
+  return win;
+}
