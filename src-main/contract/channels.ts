@@ -30,6 +30,20 @@ export const SettingsSchema = z.object({
   language: z.enum(['en', 'fr']).default('en'),
   activeProfile: z.string().nullable().default(null),
   toolOverrides: z.record(z.string(), z.string()).default({}),
+  /** Where alert emails go (the SMTP password lives in the keychain, never here). */
+  smtp: z
+    .object({
+      host: z.string().min(1).max(255),
+      port: z.number().int().min(1).max(65535).default(587),
+      secure: z.boolean().default(false),
+      user: z.string().max(255).default(''),
+      from: z.string().email(),
+      to: z.array(z.string().email()).min(1),
+    })
+    .nullable()
+    .default(null),
+  /** Recovery point objective for the dashboard and the "missed backup" alert, in hours. */
+  rpoHours: z.number().int().min(1).max(24 * 30).default(24),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 

@@ -1,10 +1,40 @@
 import type { CoreContext } from '../context';
+import { sendMail } from '../notify/mailer';
+import { setStore } from './set-store';
 
 export type AlertKind = 'backup-failed' | 'backup-unverified' | 'backup-missed' | 'backup-small';
 
-/** Records an alert in the log; the app shows it (desktop notification) and the mailer sends it. */
-export function raiseAlert(ctx: CoreContext, profile: string, kind: AlertKind, message: string): void {
-  ctx.log.prepare(`INSERT INTO alerts (profile, kind, message, created_at) VALUES (?, ?, ?, ?)`).run(profile, kind, message, new Date().toISOString());
+/**
+ * Records an alert in the log (the app shows it as a desktop notification and on the dashboard)
+ * and, when SMTP is configured, emails it. An email failure is recorded, never thrown: the backup
+ * outcome must not depend on the mail server.
+ */
+export async function raiseAlert(ctx: CoreContext, profile: string, kind: AlertKind, message: string): Promise<AlertRecord> {
+  const info = ctx.log.prepare(`INSERT INTO alerts (profile, kind, message, created_at) VALUES (?, ?, ?, ?)`).run(profile, kind, message, new Date().toISOString());
+  const id = Number(info.lastInsertRowid);
+  try {
+    if (await sendMail(ctx, { subject: `Custodian alert for ${profile}: ${kind.replace('backup-', 'backup ')}`, text: `${message}\n\n— Custodian` })) {
+      ctx.log.prepare(`UPDATE alerts SET emailed_at = ? WHERE id = ?`).run(new Date().toISOString(), id);
+    }
+  } catch (e) {
+    ctx.log.prepare(`UPDATE alerts SET message = message || ? WHERE id = ?`).run(` (email not sent: ${e instanceof Error ? e.message : String(e)})`, id);
+  }
+  return listAlerts(ctx, { profile }).find((a) => a.id === id)!;
+}
+
+/**
+ * A backup is "missed" when no verified set exists within the RPO (+2 h of slack, i.e. 26 h for
+ * the default 24 h). Raised at most once per missed window.
+ */
+export async function checkMissedBackup(ctx: CoreContext, profile: string, now = new Date()): Promise<AlertRecord | null> {
+  const rpoHours = ctx.settings.get().rpoHours;
+  const limitMs = (rpoHours + 2) * 3_600_000;
+  const last = setStore.lastVerified(ctx, profile);
+  const since = last ? now.getTime() - new Date(last.createdAt).getTime() : Infinity;
+  if (since <= limitMs) return null;
+  const recent = listAlerts(ctx, { profile }).find((a) => a.kind === 'backup-missed' && now.getTime() - new Date(a.createdAt).getTime() < limitMs);
+  if (recent) return null;
+  return raiseAlert(ctx, profile, 'backup-missed', last ? `No verified backup of "${profile}" for ${Math.floor(since / 3_600_000)} hours (last: ${last.createdAt}).` : `"${profile}" has never had a verified backup.`);
 }
 
 export interface AlertRecord {

@@ -107,7 +107,8 @@ export async function runBackupSet(ctx: CoreContext, opts: BackupRunOptions, job
     const totalBytes = files.reduce((s, f) => s + f.bytes, 0);
     setStore.finish(ctx, setId, verified ? 'verified' : 'unverified', { totalBytes, checks });
     for (const c of checks.filter((x) => !x.ok)) job.log('error', `${c.file}: ${c.detail}`);
-    if (!verified) raiseAlert(ctx, profile.name, 'backup-unverified', `Backup set ${setId} was written but did not pass verification: ${checks.filter((c) => !c.ok).map((c) => c.detail).join('; ')}`);
+    const failed = checks.filter((c) => !c.ok);
+    if (!verified) await raiseAlert(ctx, profile.name, failed.every((c) => c.check === 'size') ? 'backup-small' : 'backup-unverified', `Backup set ${setId} was written but did not pass verification: ${checks.filter((c) => !c.ok).map((c) => c.detail).join('; ')}`);
     let konoteReminderUpdated: boolean | null = null;
     if (verified) {
       konoteReminderUpdated = await markKonoteBackupExported(ctx, profile, createdAt);
@@ -130,7 +131,7 @@ export async function runBackupSet(ctx: CoreContext, opts: BackupRunOptions, job
     fs.rmSync(dir, { recursive: true, force: true });
     const failure = toErrorData(e);
     setStore.finish(ctx, setId, 'failed', { failure });
-    if (failure.kind !== 'Cancelled') raiseAlert(ctx, profile.name, 'backup-failed', `Backup of "${profile.name}" failed: ${failure.message}`);
+    if (failure.kind !== 'Cancelled') await raiseAlert(ctx, profile.name, 'backup-failed', `Backup of "${profile.name}" failed: ${failure.message}`);
     throw e;
   }
 }

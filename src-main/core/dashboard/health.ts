@@ -1,6 +1,7 @@
 import type { HealthTile } from '../../contract/channels';
 import type { CoreContext } from '../context';
 import { custodyFor } from '../keys/custody';
+import { setStore } from '../backup/set-store';
 
 /** KoNote's runbook: rotate every 90 days; warn two weeks ahead. */
 export const KEY_ROTATION_DAYS = 90;
@@ -11,11 +12,7 @@ const KEY_WARN_DAYS = 76;
  * been recorded yet, it says so (never a reassuring default).
  */
 export async function dashboardHealth(ctx: CoreContext, profile: string | null): Promise<HealthTile[]> {
-  const tiles: HealthTile[] = [
-    // Backups and drills are recorded by their own capabilities; until one has run, say so plainly.
-    { id: 'lastBackup', status: 'warn', messageKey: 'health.lastBackup.none', values: {} },
-    { id: 'lastDrill', status: 'warn', messageKey: 'health.lastDrill.none', values: {} },
-  ];
+  const tiles: HealthTile[] = [backupTile(ctx, profile), { id: 'lastDrill', status: 'warn', messageKey: 'health.lastDrill.none', values: {} }];
   if (!profile) {
     tiles.push(
       { id: 'keyAge', status: 'unknown', messageKey: 'health.noProfile', values: {} },
@@ -41,4 +38,13 @@ export async function dashboardHealth(ctx: CoreContext, profile: string | null):
   // The lockdown check runs against the audit database (restore capability); not run yet.
   tiles.push({ id: 'auditLockdown', status: 'unknown', messageKey: 'health.auditLockdown.unchecked', values: {} });
   return tiles;
+}
+
+/** Last verified backup against the recovery point objective (default 24 h). */
+function backupTile(ctx: CoreContext, profile: string | null): HealthTile {
+  const last = profile ? setStore.lastVerified(ctx, profile) : null;
+  if (!last) return { id: 'lastBackup', status: profile ? 'fail' : 'unknown', messageKey: profile ? 'health.lastBackup.none' : 'health.noProfile', values: {} };
+  const rpo = ctx.settings.get().rpoHours;
+  const hours = Math.floor((Date.now() - new Date(last.createdAt).getTime()) / 3_600_000);
+  return { id: 'lastBackup', status: hours <= rpo ? 'ok' : 'fail', messageKey: hours <= rpo ? 'health.lastBackup.ok' : 'health.lastBackup.stale', values: { hours, rpo, at: last.createdAt } };
 }

@@ -7,9 +7,9 @@ import { generateKey, importKeyList } from './key-service';
 /** IPC handlers for the Keys page. The key list arrives once (import) and is never sent back. */
 export function keyHandlers(ctx: CoreContext): Pick<Handlers, 'keys.custody' | 'keys.import' | 'keys.generate'> {
   return {
-    'keys.custody': ({ profile }) => custodyFor(ctx, resolveProfile(ctx, profile).name),
-    'keys.import': ({ profile, keyList, replace }) =>
+    'keys.custody': async ({ profile }) => custodyFor(ctx, resolveProfile(ctx, profile).name),
+    'keys.import': async ({ profile, keyList, replace }) =>
       importKeyList(ctx, resolveProfile(ctx, profile).name, keyList, { source: 'imported', replace }),
-    'keys.generate': ({ profile }) => generateKey(ctx, resolveProfile(ctx, profile).name),
+    'keys.generate': async ({ profile }) => generateKey(ctx, resolveProfile(ctx, profile).name),
   };
 }

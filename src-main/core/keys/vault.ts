@@ -18,6 +18,7 @@ export const vaultAccounts = {
   fernetKeys: (profile: string) => `${profile}:fernet-keys`,
   dbPassword: (profile: string, role: 'main' | 'audit') => `${profile}:db-password:${role}`,
   ageIdentity: (profile: string) => `${profile}:age-identity`,
+  smtpPassword: () => 'smtp-password',
 };
 
 export class MemoryVault implements KeyVault {
