@@ -9,6 +9,7 @@ import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(root, 'dist-electron');
@@ -29,6 +30,21 @@ const main = {
   sourcemap: production ? false : 'linked',
 };
 
+// The preload needs only the contract's channel names, not its zod schemas (≈700 kB the sandboxed
+// preload would parse on every page load). Read the names from the contract now and hand the
+// preload a generated module in place of src-main/contract/channels.
+const { CHANNELS, JOB_EVENT_CHANNEL } = await tsImport('../src-main/contract/channels.ts', import.meta.url);
+const channelNamesOnly = {
+  name: 'contract-channel-names',
+  setup(b) {
+    b.onResolve({ filter: /contract\/channels$/ }, () => ({ path: 'channels', namespace: 'contract-channel-names' }));
+    b.onLoad({ filter: /.*/, namespace: 'contract-channel-names' }, () => ({
+      contents: `export const CHANNELS = ${JSON.stringify(CHANNELS)};\nexport const JOB_EVENT_CHANNEL = ${JSON.stringify(JOB_EVENT_CHANNEL)};\n`,
+      loader: 'js',
+    }));
+  },
+};
+
 const preload = {
   ...common,
   entryPoints: ['src-main/preload/index.ts'],
@@ -39,6 +55,7 @@ const preload = {
   target: 'chrome140',
   format: 'cjs',
   external: ['electron'],
+  plugins: [channelNamesOnly],
   sourcemap: production ? false : 'inline',
 };
 

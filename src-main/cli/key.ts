@@ -8,6 +8,11 @@ import { custodyFor } from '../core/keys/custody';
 import { generateKey, importKeyList } from '../core/keys/key-service';
 import type { KeyCustody, KeyVerify } from '../contract/keys';
 import type { ErrorKind } from '../contract/errors';
+import { extractKeyList } from '../core/keys/key-list-text';
+import { registerKeyEscrowCommands } from './key-escrow';
+import { registerKeyRotateCommands } from './key-rotate';
+
+export { extractKeyList };
 
 /**
  * `custodian key import|generate|list|verify`. A key list is read from a file or stdin, never from
@@ -95,9 +100,13 @@ export function registerKeyCommands(program: Command, env: CliEnv): void {
         return report.ok;
       }),
     );
+
+  // Escrow, recovery and rotation live in their own files (issue 5).
+  registerKeyEscrowCommands(key, env);
+  registerKeyRotateCommands(key, env);
 }
 
-function describeCustody(c: KeyCustody): string {
+export function describeCustody(c: KeyCustody): string {
   if (c.keys.length === 0) return `No key is recorded for "${c.profile}". Import one with "custodian key import" or generate one with "custodian key generate".`;
   const now = Date.now();
   const rows = [['', 'FINGERPRINT', 'ROLE', 'AGE (DAYS)', 'SOURCE']];
@@ -140,21 +149,13 @@ export function readKeyFile(file: string): string {
   return extractKeyList(text);
 }
 
-/** Accepts the bare list, or picks FIELD_ENCRYPTION_KEY out of an environment file. */
-export function extractKeyList(text: string): string {
-  const m = /^\s*(?:export\s+)?FIELD_ENCRYPTION_KEY\s*=\s*(.*)$/m.exec(text);
-  const value = m ? m[1]!.trim().replace(/^(['"])(.*)\1$/, '$2') : text.trim();
-  if (!value) throw new AppError('KeyInvalid', 'No key list was given.', 'Pipe the key list into the command, e.g. `custodian key import < key.txt`, or use --from-file.');
-  return value;
-}
-
 async function readKeyFromStdin(): Promise<string> {
   if (process.stdin.isTTY) return extractKeyList(await promptHidden('Paste the key list (FIELD_ENCRYPTION_KEY) and press Enter: '));
   return extractKeyList(await readStdin());
 }
 
 /** Reads one line from the terminal without echoing it (the key must not stay on screen). */
-function promptHidden(prompt: string): Promise<string> {
+export function promptHidden(prompt: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const stdin = process.stdin;
     process.stderr.write(prompt);

@@ -3,6 +3,7 @@ import { JobSpecSchema, JobSummarySchema, JobLogLineSchema } from './jobs';
 import { ProfileSchema, ProfileInputSchema, ProfileTestSchema, ProfileNameSchema } from './profiles';
 import { ToolFoundSchema } from './tools';
 import { KeyCustodySchema } from './keys';
+import { DropOldResultSchema, EscrowCopyResultSchema, KeyHistorySchema, RecoverResultSchema, RecoverSourceSchema, RotationStatusSchema } from './keys-rotation';
 import { AlertSchema, BackupRecipientSchema, BackupSetSummarySchema, PinReasonSchema, PruneResultSchema, ScheduleStatusSchema } from './backups';
 
 const none = z.object({}).strict();
@@ -70,6 +71,21 @@ export const contract = {
   /** The key list travels renderer → main once (from the import form) and is never sent back. */
   'keys.import': { input: z.object({ profile: ProfileNameSchema, keyList: z.string().min(1).max(10_000), replace: z.boolean().default(false) }).strict(), output: KeyCustodySchema },
   'keys.generate': { input: profileRef, output: KeyCustodySchema },
+  /** Escrow copies: the passphrase travels renderer → main once; only paths and fingerprints come back. */
+  'keys.escrow.file': { input: z.object({ profile: ProfileNameSchema, path: z.string().min(1), passphrase: z.string().min(12).max(1024) }).strict(), output: EscrowCopyResultSchema },
+  'keys.escrow.sheet': { input: z.object({ profile: ProfileNameSchema, path: z.string().min(1) }).strict(), output: EscrowCopyResultSchema },
+  'keys.escrow.split': {
+    input: z.object({ profile: ProfileNameSchema, path: z.string().min(1), threshold: z.number().int().min(2).max(20), holders: z.array(z.string().min(1).max(100)).min(2).max(20), textDir: z.string().min(1).nullable().default(null) }).strict(),
+    output: EscrowCopyResultSchema,
+  },
+  'keys.recover': {
+    input: z.object({ profile: ProfileNameSchema, source: RecoverSourceSchema, checkDatabase: z.boolean().default(true), testOnly: z.boolean().default(false) }).strict(),
+    output: RecoverResultSchema,
+  },
+  'keys.history': { input: profileRef, output: KeyHistorySchema },
+  /** Rotation runs as jobs (keys.rotationDryRun, keys.rotate); these read its state and finish it. */
+  'keys.rotation.status': { input: z.object({ profile: ProfileNameSchema, agency: z.string().min(1).max(63).nullable().default(null) }).strict(), output: RotationStatusSchema.nullable() },
+  'keys.rotation.dropOld': { input: z.object({ profile: ProfileNameSchema, agency: z.string().min(1).max(63).nullable().default(null), confirm: z.literal(true) }).strict(), output: DropOldResultSchema },
 
   'backups.list': { input: z.object({ profile: ProfileNameSchema.nullable() }).strict(), output: z.array(BackupSetSummarySchema) },
   'backups.pin': { input: z.object({ setId: z.string(), pin: PinReasonSchema, pinned: z.boolean() }).strict(), output: BackupSetSummarySchema },

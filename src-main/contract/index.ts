@@ -6,3 +6,4 @@ export * from './keys';
 export * from './channels';
 export * from './api';
 export * from './backups';
+export * from './keys-rotation';

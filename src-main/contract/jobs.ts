@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BackupRunSpecSchema, BackupVerifySpecSchema } from './backups';
+import { RotationDryRunSpecSchema, RotationRunSpecSchema } from './keys-rotation';
 
 /**
  * A job is intent, never a command line: the renderer names a kind and its validated parameters,
@@ -22,6 +23,8 @@ export const JobSpecSchema = z.discriminatedUnion('kind', [
   }),
   BackupRunSpecSchema,
   BackupVerifySpecSchema,
+  RotationDryRunSpecSchema,
+  RotationRunSpecSchema,
   /** A harmless long job used by tests and the UI's job panel to prove cancel works end to end. */
   z.object({
     kind: z.literal('demo.sleep'),

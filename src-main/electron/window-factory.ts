@@ -4,7 +4,8 @@
  * only wires them to Electron events.
  */
 import { app, BrowserWindow, shell, type Session, type WebContents } from 'electron';
-import { APP_ENTRY_URL, decideNavigation, decidePermission, decideWindowOpen, secureWebPreferences } from './security-policy';
+import { navigationGuard, permissionCheckHandler, permissionRequestHandler, stayInAppGuard, windowOpenHandler } from './guards';
+import { APP_ENTRY_URL, secureWebPreferences } from './security-policy';
 
 const hardenedContents = new WeakSet<WebContents>();
 const hardenedSessions = new WeakSet<Session>();
@@ -19,8 +20,8 @@ function openExternally(url: string): void {
 export function hardenSession(ses: Session): void {
   if (hardenedSessions.has(ses)) return;
   hardenedSessions.add(ses);
-  ses.setPermissionRequestHandler((_contents, permission, callback) => callback(decidePermission(permission)));
-  ses.setPermissionCheckHandler((_contents, permission) => decidePermission(permission));
+  ses.setPermissionRequestHandler(permissionRequestHandler);
+  ses.setPermissionCheckHandler(permissionCheckHandler);
   ses.setDevicePermissionHandler(() => false);
 }
 
@@ -30,26 +31,13 @@ export function hardenWebContents(contents: WebContents): void {
   hardenedContents.add(contents);
   hardenSession(contents.session);
 
-  const guardNavigation = (event: { preventDefault(): void }, url: string) => {
-    const decision = decideNavigation(url);
-    if (decision.allow) return;
-    event.preventDefault();
-    if (decision.openExternally) openExternally(url);
-  };
-  contents.on('will-navigate', guardNavigation);
-  contents.on('will-frame-navigate', (event) => {
-    // Subframes (our CSP already forbids frames) never leave the app either.
-    if (!decideNavigation(event.url).allow) event.preventDefault();
-  });
-  contents.on('will-redirect', (event, url) => {
-    if (!decideNavigation(url).allow) event.preventDefault();
-  });
+  contents.on('will-navigate', navigationGuard(openExternally));
+  // Subframes (our CSP already forbids frames) and server redirects never leave the app either.
+  const stayInApp = stayInAppGuard();
+  contents.on('will-frame-navigate', (event) => stayInApp(event, event.url));
+  contents.on('will-redirect', (event, url) => stayInApp(event, url));
   contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(({ url }) => {
-    const decision = decideWindowOpen(url);
-    if (decision.openExternally) openExternally(url);
-    return { action: decision.action };
-  });
+  contents.setWindowOpenHandler(windowOpenHandler(openExternally));
 }
 
 /** Applies the guards to every webContents Electron ever creates (devtools, popups we missed, …). */

@@ -58,7 +58,12 @@ export const en = {
   health: {
     noProfile: 'Choose a connection profile first',
     unknownMessage: 'No information yet',
-    lastBackup: { none: 'No backup recorded yet', ok: 'Last backup {{when}}', old: 'Last backup is {{days}} days old', failed: 'The last backup failed' },
+    lastBackup: {
+      none: 'No backup recorded yet',
+      ok: 'Last verified backup {{hours}} hours ago (target: at least every {{rpo}} hours)',
+      stale: 'Last verified backup is {{hours}} hours old, older than the {{rpo}}-hour target',
+      failed: 'The last backup failed',
+    },
     lastDrill: { none: 'No restore drill recorded yet', ok: 'Last drill {{when}}', old: 'Last drill is {{days}} days old' },
     keyAge: {
       none: 'No encryption key in custody yet',

@@ -57,7 +57,12 @@ export const fr: Resources = {
   health: {
     noProfile: 'Choisissez d’abord un profil de connexion',
     unknownMessage: 'Pas encore d’information',
-    lastBackup: { none: 'Aucune sauvegarde enregistrée', ok: 'Dernière sauvegarde {{when}}', old: 'La dernière sauvegarde date de {{days}} jours', failed: 'La dernière sauvegarde a échoué' },
+    lastBackup: {
+      none: 'Aucune sauvegarde enregistrée',
+      ok: 'Dernière sauvegarde vérifiée il y a {{hours}} heures (objectif : au moins toutes les {{rpo}} heures)',
+      stale: 'La dernière sauvegarde vérifiée date de {{hours}} heures, au-delà de l’objectif de {{rpo}} heures',
+      failed: 'La dernière sauvegarde a échoué',
+    },
     lastDrill: { none: 'Aucun exercice de restauration enregistré', ok: 'Dernier exercice {{when}}', old: 'Le dernier exercice date de {{days}} jours' },
     keyAge: {
       none: 'Aucune clé de chiffrement sous garde',

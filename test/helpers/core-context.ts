@@ -6,6 +6,7 @@ import { openLogStore, openMemoryLogStore } from '../../src-main/store/log-store
 import { openSettings } from '../../src-main/store/settings';
 import { MemoryVault, type KeyVault } from '../../src-main/core/keys/vault';
 import { JobRunner } from '../../src-main/core/jobs/runner';
+import { defineAllJobs } from '../../src-main/core/jobs/definitions';
 
 export interface TestContextOptions {
   /** Use this folder as CUSTODIAN_HOME (default: a new temp folder). */
@@ -36,6 +37,8 @@ export function makeTestContext(opts: TestContextOptions = {}): TestContext {
     preview: false,
     version: 'test',
   };
+  // Every job kind, as createCore registers them, so tests run jobs exactly as the app does.
+  defineAllJobs(ctx);
   return Object.assign(ctx, {
     async dispose() {
       await ctx.jobs.shutdown();

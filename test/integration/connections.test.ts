@@ -10,11 +10,12 @@ import { freePort } from '../../src-main/core/sandbox/local-cluster';
 import { AppError } from '../../src-main/core/common/errors';
 import { MemoryVault, vaultAccounts } from '../../src-main/core/keys/vault';
 import type { ProfileInput } from '../../src-main/contract/profiles';
+import { defineConnectionJobs } from '../../src-main/core/connections/jobs';
 
 let cluster: TestCluster;
 let ctx: TestContext;
 
-function input(name: string, over: { port?: number; password?: string; sslmode?: 'disable' | 'require'; host?: string } = {}): ProfileInput {
+function input(name: string, over: { port?: number; password?: string; sslmode?: 'disable' | 'require' | 'prefer'; host?: string } = {}): ProfileInput {
   const ep = (database: string) => ({ host: over.host ?? cluster.host, port: over.port ?? cluster.port, database, user: 'postgres', sslmode: over.sslmode ?? 'disable' });
   return { name, main: ep('postgres'), audit: ep('konote_audit'), schemas: ['public'], mainPassword: over.password ?? cluster.password, auditPassword: over.password ?? cluster.password };
 }
@@ -88,6 +89,13 @@ describe('test connection against a real PostgreSQL 15', () => {
     expect(await kindOf(withClient(ctx, 'tls', 'main', async () => 1))).toBe('PgTls');
   });
 
+  it('sslmode=prefer falls back to a plain connection, as libpq does', async () => {
+    await saveProfile(ctx, input('prefer', { sslmode: 'prefer' }));
+    const t = await testProfile(ctx, 'prefer');
+    expect(t.ok).toBe(true);
+    expect(t.main.ssl).toBe(false);
+  });
+
   it('a server that accepts but never answers is PgTimeout', async () => {
     const sockets: net.Socket[] = [];
     const blackhole = net.createServer((s) => sockets.push(s));
@@ -108,6 +116,15 @@ describe('test connection against a real PostgreSQL 15', () => {
     const i = input('nodb');
     await saveProfile(ctx, { ...i, main: { ...i.main, database: 'no_such_db' } });
     expect(await kindOf(withClient(ctx, 'nodb', 'main', async () => 1))).toBe('NotFound');
+  });
+
+  it('runs as a profile.test job with per-endpoint log lines', async () => {
+    defineConnectionJobs(ctx);
+    const id = ctx.jobs.start({ kind: 'profile.test', profile: 'good' });
+    const job = await ctx.jobs.wait(id);
+    expect(job.state).toBe('succeeded');
+    expect((job.result as { ok: boolean }).ok).toBe(true);
+    expect(ctx.jobs.logAfter(id).map((l) => l.text).join('\n')).toMatch(/audit: PostgreSQL 15/);
   });
 
   it('doctor reports each profile’s reachability', async () => {

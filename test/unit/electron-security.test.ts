@@ -19,6 +19,13 @@ import {
   type FrameLike,
 } from '../../src-main/electron/security-policy';
 import { contentTypeFor, resolveAppAsset } from '../../src-main/electron/app-protocol';
+import {
+  navigationGuard,
+  permissionCheckHandler,
+  permissionRequestHandler,
+  stayInAppGuard,
+  windowOpenHandler,
+} from '../../src-main/electron/guards';
 import { createBridgeApi, type IpcTransport } from '../../src-main/preload/bridge';
 import { CHANNELS, JOB_EVENT_CHANNEL } from '../../src-main/contract/channels';
 
@@ -75,6 +82,55 @@ describe('navigation decider', () => {
     expect(decideWindowOpen('https://konote.ca/')).toEqual({ action: 'deny', openExternally: true });
     expect(decideWindowOpen(APP_ENTRY_URL)).toEqual({ action: 'deny', openExternally: false });
     expect(decideWindowOpen('javascript:alert(1)')).toEqual({ action: 'deny', openExternally: false });
+  });
+});
+
+describe('event handlers attached by the window factory', () => {
+  const fakeEvent = () => ({ preventDefault: vi.fn() });
+
+  it('will-navigate: lets app pages load, blocks the rest, opens only safe links outside', () => {
+    const openExternal = vi.fn();
+    const guard = navigationGuard(openExternal);
+
+    const inApp = fakeEvent();
+    guard(inApp, `${APP_ORIGIN}/index.html#/backups`);
+    expect(inApp.preventDefault).not.toHaveBeenCalled();
+
+    const link = fakeEvent();
+    guard(link, 'https://konote.ca/docs');
+    expect(link.preventDefault).toHaveBeenCalledOnce();
+    expect(openExternal).toHaveBeenCalledWith('https://konote.ca/docs');
+
+    const hostile = fakeEvent();
+    guard(hostile, 'file:///etc/shadow');
+    expect(hostile.preventDefault).toHaveBeenCalledOnce();
+    expect(openExternal).toHaveBeenCalledTimes(1);
+  });
+
+  it('will-frame-navigate / will-redirect: block without opening anything', () => {
+    const guard = stayInAppGuard();
+    const out = fakeEvent();
+    guard(out, 'https://konote.ca/');
+    expect(out.preventDefault).toHaveBeenCalledOnce();
+    const inApp = fakeEvent();
+    guard(inApp, APP_ENTRY_URL);
+    expect(inApp.preventDefault).not.toHaveBeenCalled();
+  });
+
+  it('window.open: always denied; safe links handed to the OS browser, others dropped', () => {
+    const openExternal = vi.fn();
+    const handler = windowOpenHandler(openExternal);
+    expect(handler({ url: 'https://konote.ca/' })).toEqual({ action: 'deny' });
+    expect(handler({ url: 'ms-settings:privacy' })).toEqual({ action: 'deny' });
+    expect(handler({ url: APP_ENTRY_URL })).toEqual({ action: 'deny' });
+    expect(openExternal.mock.calls).toEqual([['https://konote.ca/']]);
+  });
+
+  it('permission request and check handlers answer no', () => {
+    const callback = vi.fn();
+    permissionRequestHandler(null, 'media', callback);
+    expect(callback).toHaveBeenCalledWith(false);
+    expect(permissionCheckHandler(null, 'clipboard-read')).toBe(false);
   });
 });
 

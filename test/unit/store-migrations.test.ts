@@ -20,6 +20,7 @@ describe('SQLite log migrations', () => {
     2: ['profiles'],
     3: ['key_custody', 'key_lists', 'escrow_copies'],
     4: ['backup_sets', 'backup_recipients', 'alerts'],
+    5: ['key_rotations', 'key_rotation_columns'],
   };
   for (const m of migrations) {
     it(`migration ${m.version} (${m.name}) applies on top of ${m.version - 1}`, () => {

@@ -32,7 +32,8 @@ export async function checkMissedBackup(ctx: CoreContext, profile: string, now =
   const last = setStore.lastVerified(ctx, profile);
   const since = last ? now.getTime() - new Date(last.createdAt).getTime() : Infinity;
   if (since <= limitMs) return null;
-  const recent = listAlerts(ctx, { profile }).find((a) => a.kind === 'backup-missed' && now.getTime() - new Date(a.createdAt).getTime() < limitMs);
+  // Once per missed window: not again while no verified set has been made since the last alert.
+  const recent = listAlerts(ctx, { profile }).find((a) => a.kind === 'backup-missed' && (!last || a.createdAt > last.createdAt));
   if (recent) return null;
   return raiseAlert(ctx, profile, 'backup-missed', last ? `No verified backup of "${profile}" for ${Math.floor(since / 3_600_000)} hours (last: ${last.createdAt}).` : `"${profile}" has never had a verified backup.`);
 }

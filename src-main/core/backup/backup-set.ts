@@ -37,6 +37,8 @@ export interface BackupRunResult {
   keyListFingerprint: string | null;
   warnings: string[];
   konoteReminderUpdated: boolean | null;
+  /** Wall time of the dump phase (both databases, hashing and encryption) and of verification. */
+  timings: { dumpMs: number; verifyMs: number };
 }
 
 /** KoNote's ops script alerts when a dump is under half of the previous one. */
@@ -63,7 +65,9 @@ export async function runBackupSet(ctx: CoreContext, opts: BackupRunOptions, job
   await checkTargetFolder(ctx, profile, targetRoot);
 
   const createdAt = new Date();
-  const setId = `${slug(profile.name)}_${stamp(createdAt)}`;
+  // Two runs within one second (a retry, a test) get distinct names rather than colliding.
+  let setId = `${slug(profile.name)}_${stamp(createdAt)}`;
+  for (let n = 2; setStore.get(ctx, setId) || fs.existsSync(path.join(targetRoot, setId)); n++) setId = `${slug(profile.name)}_${stamp(createdAt)}-${n}`;
   const dir = path.join(targetRoot, setId);
   const keyList = readKeyListRecord(ctx.log, profile.name);
   if (!keyList) job.log('warn', 'No Fernet key list is in custody for this deployment: the set cannot be labelled with a key fingerprint. Import the key (Keys page) so restores know which key they need.');
@@ -73,6 +77,7 @@ export async function runBackupSet(ctx: CoreContext, opts: BackupRunOptions, job
   try {
     fs.mkdirSync(dir, { recursive: false, mode: 0o700 });
     const files: BackupFile[] = [];
+    const dumpStart = performance.now();
     const roles: Array<'main' | 'audit'> = ['main', 'audit'];
     for (const [i, role] of roles.entries()) {
       job.throwIfCancelled();
@@ -81,6 +86,8 @@ export async function runBackupSet(ctx: CoreContext, opts: BackupRunOptions, job
       files.push(f.file);
     }
 
+    const dumpMs = performance.now() - dumpStart;
+    const verifyStart = performance.now();
     job.progress(roles.length / (roles.length + 1), 'Verifying the files');
     const identity = encrypt ? await loadBackupIdentity(ctx, profile.name) : null;
     const pgRestore = await locateTool(ctx, 'pg_restore', Math.max(...files.map((f) => Number.parseInt(f.serverVersion, 10) || 0)));
@@ -102,6 +109,7 @@ export async function runBackupSet(ctx: CoreContext, opts: BackupRunOptions, job
       files,
       custodianVersion: ctx.version,
     };
+    const verifyMs = performance.now() - verifyStart;
     writeManifest(dir, manifest);
     const verified = checks.every((c) => c.ok);
     const totalBytes = files.reduce((s, f) => s + f.bytes, 0);
@@ -125,6 +133,7 @@ export async function runBackupSet(ctx: CoreContext, opts: BackupRunOptions, job
       keyListFingerprint: manifest.keyListFingerprint,
       warnings,
       konoteReminderUpdated,
+      timings: { dumpMs: Math.round(dumpMs), verifyMs: Math.round(verifyMs) },
     };
   } catch (e) {
     // Leave nothing that looks complete: the set's folder goes (its manifest was never written).

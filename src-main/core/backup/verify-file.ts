@@ -74,12 +74,22 @@ export async function verifyBackupFile(dir: string, f: BackupFile, opts: { ident
     child.stdout.setEncoding('utf8').on('data', (c: string) => (out = (out + c).slice(-100_000)));
     child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
     const exit = new Promise<number>((res) => child.on('close', (code) => res(code ?? 1)));
-    child.stdin.on('error', () => {}); // pg_restore may stop reading early on a bad archive
-    try {
-      await pipeline(plain, tap, child.stdin, opts.signal ? { signal: opts.signal } : {});
-    } catch {
-      // reported through the exit code below
-    }
+    // pg_restore --list stops reading once it has the table of contents; the rest of the stream
+    // must still be read (and hashed) to the end, so writes after that are dropped, not failed.
+    let stdinOpen = true;
+    const closeStdin = () => (stdinOpen = false);
+    child.stdin.on('error', closeStdin).on('close', closeStdin);
+    const forward = new Writable({
+      write(c: Buffer, _e, cb) {
+        if (!stdinOpen) return cb();
+        child.stdin.write(c, () => cb());
+      },
+      final(cb) {
+        if (stdinOpen) child.stdin.end();
+        cb();
+      },
+    });
+    await pipeline(plain, tap, forward, opts.signal ? { signal: opts.signal } : {});
     const code = await exit;
     const entries = out.split('\n').filter((l) => /^\d+;/.test(l)).length;
     archive = { file: f.file, check: 'archive', ok: code === 0 && entries > 0, detail: code === 0 ? `pg_restore --list reads ${entries} entries` : `pg_restore --list failed: ${err.trim().split('\n').pop() ?? ''}` };

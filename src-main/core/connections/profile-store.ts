@@ -112,8 +112,14 @@ export async function saveProfile(ctx: CoreContext, input: ProfileInput, opts: {
 /** Removes the row and both stored passwords. Returns false when there was no such profile. */
 export async function removeProfile(ctx: CoreContext, name: string): Promise<boolean> {
   const existed = findProfile(ctx, name) !== null;
-  await ctx.vault.delete(vaultAccounts.dbPassword(name, 'main'));
-  await ctx.vault.delete(vaultAccounts.dbPassword(name, 'audit'));
+  for (const role of ['main', 'audit'] as const) {
+    try {
+      await ctx.vault.delete(vaultAccounts.dbPassword(name, role));
+    } catch {
+      // A keychain that cannot be reached cannot hand the password out either; removing the
+      // profile must still work (a later save with passwords overwrites any leftover entry).
+    }
+  }
   ctx.log.prepare(`DELETE FROM profiles WHERE name = ?`).run(name);
   return existed;
 }

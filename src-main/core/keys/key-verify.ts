@@ -19,13 +19,15 @@ const MAX_FAILED_LISTED = 500;
 export interface VerifyOptions {
   /** Rows per column (half the oldest, half the newest). */
   sample: number;
+  /** Check this list instead of the keychain's (recovery checks an escrow copy before importing it). */
+  keys?: MultiFernet;
 }
 
 type Progress = Pick<JobContext, 'progress' | 'log' | 'throwIfCancelled' | 'signal'>;
 
 export async function verifyKeys(ctx: CoreContext, profileName: string, options: VerifyOptions, job?: Progress): Promise<KeyVerify> {
   const profile = resolveProfile(ctx, profileName);
-  const master = await loadKeyList(ctx, profile.name);
+  const master = options.keys ?? (await loadKeyList(ctx, profile.name));
   const sample = Math.max(1, Math.floor(options.sample));
   const report: KeyVerify = { profile: profile.name, checked: 0, decrypted: 0, failed: [], empty: 0, columns: [], ok: true };
   let failedTotal = 0;

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Client } from 'pg';
 import type { MultiFernet } from '../keys/fernet';
 import { BulkInserter, CLIENT_WORDS, FIRST_NAMES, GOALS, LAST_NAMES, NOTE_BODIES, NOTE_CLOSINGS, NOTE_OPENINGS, Prng, STREETS, syncIdentity, type Encrypt } from './generator-support';
@@ -237,4 +236,3 @@ export async function generateSandboxData(main: Client, audit: Client, opts: Gen
 }
 
 export type { SandboxUser };
-export const exportFilePath = (exportDir: string, id: string, filename: string) => path.join(exportDir, `${id}_${filename}`);

@@ -115,12 +115,13 @@ export async function findServerBinaries(search: ToolSearch, req: { exactMajor?:
     initdb = await pickToolIn(search, 'initdb', { exactMajor: req.preferMajor ?? 15 }).catch(() => pickToolIn(search, 'initdb', { atLeastMajor: 12 }));
   }
   // pg_ctl and postgres must come from the same installation as initdb.
-  const binDir = path.dirname(initdb.path);
+  // Resolve symlinks (e.g. /usr/local/bin/initdb) so pg_ctl and postgres come from the real installation.
+  const binDir = path.dirname(fs.realpathSync(initdb.path));
   const exe = (n: string) => path.join(binDir, search.platform === 'win32' ? `${n}.exe` : n);
   for (const n of ['pg_ctl', 'postgres']) {
     if (!fs.existsSync(exe(n))) throw new AppError('ToolMissing', `${n} is missing beside ${initdb.path}.`, 'Install the PostgreSQL server package (not only the client tools), then try again.');
   }
-  return { binDir, initdb: initdb.path, pgCtl: exe('pg_ctl'), postgres: exe('postgres'), major: initdb.major };
+  return { binDir, initdb: exe('initdb'), pgCtl: exe('pg_ctl'), postgres: exe('postgres'), major: initdb.major };
 }
 
 export async function isPortFree(port: number): Promise<boolean> {

@@ -120,4 +120,36 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'key rotations and their per-column progress',
+    sql: `
+      CREATE TABLE key_rotations (
+        id TEXT PRIMARY KEY,
+        profile TEXT NOT NULL,
+        agency TEXT,
+        state TEXT NOT NULL CHECK (state IN ('rotating','verified','completed')),
+        incident INTEGER NOT NULL DEFAULT 0,
+        old_fingerprints_json TEXT NOT NULL,
+        new_fingerprint TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        verified_at TEXT,
+        completed_at TEXT
+      );
+      CREATE INDEX key_rotations_profile_idx ON key_rotations(profile, started_at);
+      CREATE TABLE key_rotation_columns (
+        rotation_id TEXT NOT NULL REFERENCES key_rotations(id) ON DELETE CASCADE,
+        schema_name TEXT NOT NULL,
+        table_name TEXT NOT NULL,
+        column_name TEXT NOT NULL,
+        last_pk TEXT,
+        done INTEGER NOT NULL DEFAULT 0,
+        reencrypted INTEGER NOT NULL DEFAULT 0,
+        already_new INTEGER NOT NULL DEFAULT 0,
+        empty INTEGER NOT NULL DEFAULT 0,
+        conflicts INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (rotation_id, schema_name, table_name, column_name)
+      );
+    `,
+  },
 ];

@@ -1,0 +1,34 @@
+import type { RotationStatus } from '../../../contract/keys-rotation';
+import type { RotationRecord } from './rotation-store';
+
+/** What the user must do at each stage, in plain words (the wizard and the CLI show these). */
+export function nextStepsFor(r: RotationRecord): string[] {
+  const olds = r.oldFingerprints.join(', ');
+  if (r.agency !== null) {
+    if (r.state === 'completed') return [`Agency "${r.agency}" now uses only key ${r.newFingerprint}. Restart KoNote so it reloads agency keys.`, 'Take a fresh backup now and pin it.'];
+    return [
+      `Agency "${r.agency}" now reads with keys ${r.newFingerprint} (new) and ${olds} (old); its key list is stored in tenant_keys, so KoNote's environment does not change. Restart KoNote so it reloads agency keys.`,
+      r.state === 'verified' ? 'Every value opens with the new key. Drop the old key with `custodian key drop-old --yes`.' : 'Finish re-encrypting with `custodian key rotate --resume`.',
+    ];
+  }
+  if (r.state === 'completed') {
+    return [
+      `In KoNote's environment set FIELD_ENCRYPTION_KEY to the new key alone (fingerprint ${r.newFingerprint}) and restart KoNote (web and background workers).`,
+      `Old key(s) ${olds} stay in custody, marked retired, for backups taken before today.`,
+      'Take a fresh backup now and pin it; make new escrow copies of the new key (file, sheet or shares) and destroy the old ones.',
+    ];
+  }
+  return [
+    `Make an escrow copy of the new list now (\`custodian key escrow file\`): it is also how you copy it into KoNote.`,
+    `In KoNote's environment set FIELD_ENCRYPTION_KEY to "new,old" (fingerprints ${r.newFingerprint} then ${olds}) and restart KoNote, so new data is written with the new key while old data still opens.`,
+    r.state === 'verified' ? 'Every value opens with the new key. Drop the old key with `custodian key drop-old --yes`.' : 'Then let the re-encryption finish (`custodian key rotate --resume` continues after a stop).',
+  ];
+}
+
+export function statusOf(r: RotationRecord): RotationStatus {
+  return {
+    ...r,
+    columns: r.columns.map(({ lastPk: _lastPk, ...c }) => c),
+    nextSteps: nextStepsFor(r),
+  };
+}

@@ -1,0 +1,133 @@
+import { Badge, Button, List, Loader, Paper, Stack, Table, Text } from '@mantine/core';
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AppErrorData } from '../../../src-main/contract/errors';
+import type { KeyCustody } from '../../../src-main/contract/keys';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { PageTitle } from '../../components/PageTitle';
+import { useActiveProfile } from '../../state/app';
+import { KeyWizard } from '../../wizards/keys/KeyWizard';
+import { call } from '../api';
+
+export const KEY_ROTATION_DAYS = 90;
+
+/** Key custody for the active profile: fingerprints only, never key material. */
+export function KeysPage() {
+  const { t } = useTranslation();
+  const profile = useActiveProfile();
+  const [custody, setCustody] = useState<KeyCustody | null>(null);
+  const [error, setError] = useState<AppErrorData | null>(null);
+  const [wizard, setWizard] = useState(false);
+
+  const load = useCallback(async () => {
+    if (!profile) return;
+    const res = await call('keys.custody', { profile });
+    if (res.ok) {
+      setCustody(res.value);
+      setError(null);
+    } else setError(res.error);
+  }, [profile]);
+
+  useEffect(() => {
+    setCustody(null);
+    void load();
+  }, [load]);
+
+  if (!profile) {
+    return (
+      <>
+        <PageTitle>{t('keys.title')}</PageTitle>
+        <Text>{t('keys.noProfile')}</Text>
+      </>
+    );
+  }
+
+  const age = custody?.primaryAgeDays ?? null;
+  return (
+    <Stack gap="md">
+      <PageTitle>{t('keys.title')}</PageTitle>
+      <Text>{t('keys.intro')}</Text>
+      {error && <ErrorAlert error={error} />}
+      {!custody && !error && <Loader size="sm" aria-label={t('app.loading')} />}
+      {custody && (
+        <Paper withBorder p="md">
+          {custody.keys.length === 0 ? (
+            <Text>{t('keys.none')}</Text>
+          ) : (
+            <Table>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t('keys.fingerprint')}</Table.Th>
+                  <Table.Th>{t('keys.role')}</Table.Th>
+                  <Table.Th>{t('keys.source')}</Table.Th>
+                  <Table.Th>{t('keys.importedAt')}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {custody.keys.map((k) => (
+                  <Table.Tr key={`${k.position}-${k.fingerprint}`}>
+                    <Table.Td>
+                      <code data-testid="custody-fingerprint">{k.fingerprint}</code>
+                    </Table.Td>
+                    <Table.Td>{k.primary ? t('keys.primaryRole') : t('keys.olderRole')}</Table.Td>
+                    <Table.Td>{t(`keys.sourceValue.${k.source}`)}</Table.Td>
+                    <Table.Td>{new Date(k.importedAt).toLocaleString()}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          )}
+          <Table mt="md">
+            <Table.Tbody>
+              {custody.listFingerprint && (
+                <Table.Tr>
+                  <Table.Th scope="row">{t('keys.listFingerprint')}</Table.Th>
+                  <Table.Td>
+                    <code>{custody.listFingerprint}</code>
+                  </Table.Td>
+                </Table.Tr>
+              )}
+              {age !== null && (
+                <Table.Tr>
+                  <Table.Th scope="row">{t('keys.age')}</Table.Th>
+                  <Table.Td>
+                    {age >= KEY_ROTATION_DAYS ? (
+                      <Badge color="red">{t('keys.ageDue', { days: age, limit: KEY_ROTATION_DAYS })}</Badge>
+                    ) : (
+                      t('keys.ageValue', { days: age, limit: KEY_ROTATION_DAYS })
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              )}
+              <Table.Tr>
+                <Table.Th scope="row">{t('keys.inKeychain')}</Table.Th>
+                <Table.Td>{custody.inKeychain ? t('app.yes') : t('app.no')}</Table.Td>
+              </Table.Tr>
+              <Table.Tr>
+                <Table.Th scope="row">{t('keys.escrow')}</Table.Th>
+                <Table.Td>
+                  {custody.escrow.length === 0 ? (
+                    t('keys.escrowNone')
+                  ) : (
+                    <List>
+                      {custody.escrow.map((e) => (
+                        <List.Item key={`${e.kind}-${e.createdAt}`}>{t('keys.escrowItem', { kind: e.kind, when: new Date(e.createdAt).toLocaleString() })}</List.Item>
+                      ))}
+                    </List>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            </Table.Tbody>
+          </Table>
+        </Paper>
+      )}
+      {/* Offered even when a key exists: the core answers Conflict and the wizard explains rotation. */}
+      {custody && !wizard && (
+        <div>
+          <Button onClick={() => setWizard(true)}>{t('keys.addKey')}</Button>
+        </div>
+      )}
+      {wizard && <KeyWizard profile={profile} onDone={(c) => setCustody(c)} />}
+    </Stack>
+  );
+}

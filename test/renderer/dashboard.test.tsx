@@ -1,0 +1,48 @@
+import { screen, within } from '@testing-library/react';
+import type { HealthTile } from '../../src-main/contract/channels';
+import { createFakeApi } from './fake-api';
+import { renderApp } from './render-app';
+
+// What the core's dashboardHealth answers for a fresh install with no profile.
+const EMPTY_TILES: HealthTile[] = [
+  { id: 'lastBackup', status: 'warn', messageKey: 'health.lastBackup.none', values: {} },
+  { id: 'lastDrill', status: 'warn', messageKey: 'health.lastDrill.none', values: {} },
+  { id: 'keyAge', status: 'unknown', messageKey: 'health.noProfile', values: {} },
+  { id: 'escrow', status: 'unknown', messageKey: 'health.noProfile', values: {} },
+  { id: 'auditLockdown', status: 'unknown', messageKey: 'health.auditLockdown.unchecked', values: {} },
+];
+
+describe('dashboard', () => {
+  it('shows honest empty states from the health tiles', async () => {
+    const fake = createFakeApi({ 'dashboard.health': () => ({ ok: true, value: EMPTY_TILES }) });
+    renderApp('#/dashboard', fake);
+    const backup = await screen.findByTestId('tile-lastBackup');
+    expect(within(backup).getByText('No backup recorded yet')).toBeInTheDocument();
+    expect(within(backup).getByText('Needs attention')).toBeInTheDocument();
+    expect(within(screen.getByTestId('tile-lastDrill')).getByText('No restore drill recorded yet')).toBeInTheDocument();
+    expect(within(screen.getByTestId('tile-keyAge')).getByText('Choose a connection profile first')).toBeInTheDocument();
+    expect(within(screen.getByTestId('tile-auditLockdown')).getByText('Not checked yet')).toBeInTheDocument();
+    expect(screen.getByText(/No connection profile yet/)).toBeInTheDocument();
+    expect(fake.callsTo('dashboard.health')).toEqual([{ profile: null }]);
+  });
+
+  it('words key age with its values and asks health for the active profile', async () => {
+    const fake = createFakeApi({
+      'profiles.list': () => ({
+        ok: true,
+        value: [{ name: 'Office', main: { host: 'db', port: 5432, database: 'konote', user: 'u', sslmode: 'prefer' }, audit: { host: 'db', port: 5432, database: 'konote_audit', user: 'u', sslmode: 'prefer' }, schemas: ['public'], sandbox: false, createdAt: '2026-01-01T00:00:00Z' }],
+      }),
+      'dashboard.health': () => ({ ok: true, value: [{ id: 'keyAge', status: 'warn', messageKey: 'health.keyAge.due', values: { days: 80, limit: 90, fingerprint: 'ab' } }] }),
+    });
+    renderApp('#/dashboard', fake);
+    expect(await screen.findByText('Primary key is 80 days old: rotation is due every 90 days')).toBeInTheDocument();
+    expect(fake.callsTo('dashboard.health')).toContainEqual({ profile: 'Office' });
+  });
+
+  it('shows the error hint when health cannot be read', async () => {
+    const fake = createFakeApi({ 'dashboard.health': () => ({ ok: false, error: { kind: 'KeyMissing', message: 'The keychain has no key for Office.', hint: 'Recover the key from escrow.' } }) });
+    renderApp('#/dashboard', fake);
+    expect(await screen.findByText('The keychain has no key for Office.')).toBeInTheDocument();
+    expect(screen.getByText('Recover the key from escrow.')).toBeInTheDocument();
+  });
+});
