@@ -13,6 +13,7 @@ have_cmd dbus-run-session || need+=(dbus)
 have_cmd dbus-launch || need+=(dbus-x11)
 have_cmd chromium || need+=(chromium)
 have_cmd age || need+=(age)
+have_cmd pdftoppm || need+=(poppler-utils)  # renders escrow PDFs so tests can decode their QR codes
 have_cmd runuser || need+=(util-linux)
 have_cmd systemd-analyze || need+=(systemd)
 have_cmd crontab || need+=(cron)

@@ -1,3 +1,4 @@
+import './zod-setup';
 import '@mantine/core/styles.css';
 import './app.css';
 import { StrictMode } from 'react';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { CliEnv } from './main';
 import { printResult, readStdin, type OutputOptions } from './output';
-import { promptHidden } from './key';
+import { promptHidden } from './prompt';
 import { AppError } from '../core/common/errors';
 import { resolveProfile } from '../core/connections/profile-store';
 import { escrowToFile, escrowToShares, escrowToSheet } from '../core/keys/escrow/escrow-service';

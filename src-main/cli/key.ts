@@ -9,6 +9,7 @@ import { generateKey, importKeyList } from '../core/keys/key-service';
 import type { KeyCustody, KeyVerify } from '../contract/keys';
 import type { ErrorKind } from '../contract/errors';
 import { extractKeyList } from '../core/keys/key-list-text';
+import { promptHidden } from './prompt';
 import { registerKeyEscrowCommands } from './key-escrow';
 import { registerKeyRotateCommands } from './key-rotate';
 
@@ -152,33 +153,4 @@ export function readKeyFile(file: string): string {
 async function readKeyFromStdin(): Promise<string> {
   if (process.stdin.isTTY) return extractKeyList(await promptHidden('Paste the key list (FIELD_ENCRYPTION_KEY) and press Enter: '));
   return extractKeyList(await readStdin());
-}
-
-/** Reads one line from the terminal without echoing it (the key must not stay on screen). */
-export function promptHidden(prompt: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const stdin = process.stdin;
-    process.stderr.write(prompt);
-    stdin.setRawMode(true);
-    stdin.resume();
-    stdin.setEncoding('utf8');
-    let value = '';
-    const done = (err?: Error) => {
-      stdin.setRawMode(false);
-      stdin.pause();
-      stdin.off('data', onData);
-      process.stderr.write('\n');
-      if (err) reject(err);
-      else resolve(value);
-    };
-    const onData = (chunk: string) => {
-      for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n') return done();
-        if (ch === '\u0003') return done(new AppError('Cancelled', 'Import cancelled.'));
-        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
-        else value += ch;
-      }
-    };
-    stdin.on('data', onData);
-  });
 }

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { AppErrorData } from '../../src-main/contract/errors';
 import type { JobSummary } from '../../src-main/contract/jobs';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { formatLocal } from '../components/time';
 import { useJobs } from '../state/jobs';
 import { call, getApi } from './api';
 
@@ -22,7 +23,7 @@ export function useJobFeed(): void {
 }
 
 function JobCard({ job }: { job: JobSummary }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const lines = useJobs((s) => s.logs[job.id]);
   const [showLog, setShowLog] = useState(false);
   const [confirming, setConfirming] = useState(false);
@@ -55,7 +56,7 @@ function JobCard({ job }: { job: JobSummary }) {
         </Badge>
       </Group>
       <Text size="xs" c="dimmed">
-        {new Date(job.createdAt).toLocaleString()}
+        {formatLocal(job.createdAt, i18n.language)}
       </Text>
       {active && (
         <Progress
@@ -66,8 +67,9 @@ function JobCard({ job }: { job: JobSummary }) {
           aria-label={t('jobs.progress', { title: job.title })}
         />
       )}
-      {job.progress.message && <Text size="sm">{job.progress.message}</Text>}
-      {job.error && <ErrorAlert error={job.error} />}
+      {active && job.progress.message && <Text size="sm">{job.progress.message}</Text>}
+      {/* A cancelled job carries a Cancelled error; the badge already says so. */}
+      {job.state === 'failed' && job.error && <ErrorAlert error={job.error} />}
       <Group mt="xs" gap="xs">
         <Button size="xs" variant="subtle" onClick={() => void toggleLog()} aria-expanded={showLog}>
           {showLog ? t('jobs.hideLog') : t('jobs.showLog')}
@@ -113,7 +115,7 @@ export function JobsPanel({ headingLevel = 2 }: { headingLevel?: 1 | 2 }) {
   return (
     <Stack gap="sm" component="section" aria-labelledby="jobs-title">
       <Group justify="space-between">
-        <Title order={headingLevel} size="h4" id="jobs-title">
+        <Title order={headingLevel} size={headingLevel === 1 ? 'h2' : 'h4'} id="jobs-title">
           {t('jobs.title')}
         </Title>
         <Button size="xs" variant="default" onClick={() => void refresh()}>

@@ -108,9 +108,16 @@ describe('master key rotation', () => {
     before = await masterPlaintexts(MultiFernet.parse(OLD));
   });
 
-  it('refuses a new key equal to the old one', async () => {
+  it('refuses a new key equal to the old one, a malformed new key, and a lost keychain entry — changing nothing', async () => {
     await expect(startRotation(ctx, 'konote', null, { newKey: OLD })).rejects.toMatchObject({ kind: 'KeyInvalid' });
+    await expect(startRotation(ctx, 'konote', null, { newKey: 'not-a-key' })).rejects.toMatchObject({ kind: 'KeyInvalid' });
+    await ctx.vault.delete(vaultAccounts.fernetKeys('konote'));
+    await expect(startRotation(ctx, 'konote', null)).rejects.toMatchObject({ kind: 'KeyMissing' });
+    await expect(rotationDryRun(ctx, 'konote', null)).rejects.toMatchObject({ kind: 'KeyMissing' });
+    expect(await ctx.vault.get(vaultAccounts.fernetKeys('konote'))).toBeNull(); // never a new key in its place
+    await ctx.vault.set(vaultAccounts.fernetKeys('konote'), OLD);
     expect(activeRotation(ctx.log, 'konote')).toBeNull();
+    expect(await masterPlaintexts(MultiFernet.parse(OLD))).toEqual(before);
   });
 
   it('survives crashes at 12 points, each time readable under "new,old", and resumes to completion', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { PDFDocument } from 'pdf-lib';
@@ -96,6 +97,16 @@ describe('printable PDFs', () => {
     const ref = QRCode.create(LIST, { errorCorrectionLevel: 'M' }).modules;
     expect(m.size).toBe(ref.size);
     expect(decodeMatrix(m)).toBe(LIST);
+  });
+
+  it('the printed sheet (rendered by poppler, as a printer would) has a QR code a scanner reads as the list', async () => {
+    const pdf = path.join(dir, 'scan.pdf');
+    fs.writeFileSync(pdf, await renderKeySheet(LIST, { deployment: 'x', date: new Date() }));
+    const r = spawnSync('pdftoppm', ['-r', '100', '-png', '-singlefile', pdf, path.join(dir, 'scan')]);
+    expect(r.error, 'Debian package poppler-utils (pdftoppm) must be installed: scripts/install-test-prereqs.sh').toBeUndefined();
+    expect(r.status, r.stderr?.toString()).toBe(0);
+    const png = PNG.sync.read(fs.readFileSync(path.join(dir, 'scan.png')));
+    expect(jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data).toBe(LIST);
   });
 
   it('the share PDF has one page per holder, and each page’s QR decodes to that share', async () => {

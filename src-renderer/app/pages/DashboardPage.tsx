@@ -89,7 +89,7 @@ export function DashboardPage() {
               onChange={(e) => void chooseProfile(e.currentTarget.value)}
             />
             <Button onClick={() => void runTest()} loading={testing}>
-              {testing ? t('dashboard.testing') : t('dashboard.testConnection')}
+              {t('dashboard.testConnection')}
             </Button>
             <Button variant="default" component="a" href="#/add-profile">
               {t('dashboard.addProfile')}

@@ -5,6 +5,7 @@ import type { AppErrorData } from '../../../src-main/contract/errors';
 import type { KeyCustody } from '../../../src-main/contract/keys';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageTitle } from '../../components/PageTitle';
+import { formatLocal } from '../../components/time';
 import { useActiveProfile } from '../../state/app';
 import { KeyWizard } from '../../wizards/keys/KeyWizard';
 import { call } from '../api';
@@ -13,7 +14,7 @@ export const KEY_ROTATION_DAYS = 90;
 
 /** Key custody for the active profile: fingerprints only, never key material. */
 export function KeysPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const profile = useActiveProfile();
   const [custody, setCustody] = useState<KeyCustody | null>(null);
   const [error, setError] = useState<AppErrorData | null>(null);
@@ -71,7 +72,7 @@ export function KeysPage() {
                     </Table.Td>
                     <Table.Td>{k.primary ? t('keys.primaryRole') : t('keys.olderRole')}</Table.Td>
                     <Table.Td>{t(`keys.sourceValue.${k.source}`)}</Table.Td>
-                    <Table.Td>{new Date(k.importedAt).toLocaleString()}</Table.Td>
+                    <Table.Td>{formatLocal(k.importedAt, i18n.language)}</Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
@@ -111,7 +112,7 @@ export function KeysPage() {
                   ) : (
                     <List>
                       {custody.escrow.map((e) => (
-                        <List.Item key={`${e.kind}-${e.createdAt}`}>{t('keys.escrowItem', { kind: e.kind, when: new Date(e.createdAt).toLocaleString() })}</List.Item>
+                        <List.Item key={`${e.kind}-${e.createdAt}`}>{t('keys.escrowItem', { kind: e.kind, when: formatLocal(e.createdAt, i18n.language) })}</List.Item>
                       ))}
                     </List>
                   )}

@@ -79,7 +79,7 @@ export function ProfileWizard() {
         </Alert>
         <Group>
           <Button onClick={runTest} loading={busy}>
-            {busy ? t('dashboard.testing') : t('dashboard.testConnection')}
+            {t('dashboard.testConnection')}
           </Button>
           <Button variant="default" component="a" href="#/dashboard">
             {t('nav.dashboard')}

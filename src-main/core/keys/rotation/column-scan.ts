@@ -55,7 +55,7 @@ export async function readBatch(client: Client, col: RotatableColumn, afterPk: s
 
 export async function readRows(client: Client, col: RotatableColumn, pks: string[]): Promise<Row[]> {
   const pk = `${table(col)}.${quoteIdent(col.primaryKey)}`;
-  const res = await client.query<Row>(`SELECT ${pk}::text AS pk, ${quoteIdent(col.column)} AS value FROM ${table(col)} WHERE ${pk} = ANY($1::${col.pkType}[])`, [pks]);
+  const res = await client.query<Row>(`SELECT ${pk}::text AS pk, ${quoteIdent(col.column)} AS value FROM ${table(col)} WHERE ${pk} = ANY($1::${col.pkType}[]) ORDER BY ${pk}`, [pks]);
   return res.rows;
 }
 
@@ -63,6 +63,7 @@ export async function readRows(client: Client, col: RotatableColumn, pks: string
  * Writes new tokens only where the value is still exactly what we read (optimistic check), so a
  * KoNote save that happened in between is never overwritten. Returns the keys actually updated.
  */
+/** `rows` must be sorted by primary key (as readBatch and readRows return them). */
 export async function writeIfUnchanged(client: Client, col: RotatableColumn, rows: { pk: string; old: Buffer; next: Buffer }[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const t = table(col);
@@ -72,8 +73,11 @@ export async function writeIfUnchanged(client: Client, col: RotatableColumn, row
     `UPDATE ${t} SET ${c} = v.nv
        FROM unnest($1::${col.pkType}[], $2::bytea[], $3::bytea[]) AS v(pk, ov, nv)
       WHERE ${t}.${pk} = v.pk AND ${t}.${c} = v.ov
+        AND ${t}.${pk} BETWEEN $4::${col.pkType} AND $5::${col.pkType}
      RETURNING ${t}.${pk}::text AS pk`,
-    [rows.map((r) => r.pk), rows.map((r) => r.old), rows.map((r) => r.next)],
+    // The key range (rows arrive sorted by key) lets the planner use the primary key's index
+    // instead of hash-joining the whole table once per batch.
+    [rows.map((r) => r.pk), rows.map((r) => r.old), rows.map((r) => r.next), rows[0]!.pk, rows[rows.length - 1]!.pk],
   );
   return new Set(res.rows.map((r) => r.pk));
 }

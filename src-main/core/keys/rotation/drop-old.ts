@@ -8,7 +8,7 @@ import { importKeyList } from '../key-service';
 import { splitKeyList } from '../fingerprint';
 import { agencyKeys, masterKeys } from './rotation-scope';
 import { activeRotation, getRotation, setRotationState } from './rotation-store';
-import { nextStepsFor, statusOf } from './rotation-steps';
+import { statusOf } from './rotation-steps';
 
 /**
  * The separate, explicit last step: only after a verification pass proved every value opens with
@@ -37,7 +37,7 @@ export async function dropOldKey(ctx: CoreContext, profileName: string, agency: 
   setRotationState(ctx.log, rot.id, 'completed');
   const done = getRotation(ctx.log, rot.id)!;
   const auditRowWritten = await writeAuditRow(ctx, profile.name, done);
-  const steps = nextStepsFor(done);
+  const steps = statusOf(done).nextSteps;
   if (!auditRowWritten) steps.push('The audit row could not be written to the audit database; note the rotation in your own records.');
   return { status: statusOf(done), custody: agency === null ? await custodyFor(ctx, profile.name) : null, auditRowWritten, nextSteps: steps };
 }

@@ -25,10 +25,17 @@ export function nextStepsFor(r: RotationRecord): string[] {
   ];
 }
 
+/** Scenario D (key compromised): what to do besides rotating. */
+export const INCIDENT_CHECKLIST = [
+  'Incident: take a fresh backup as soon as the rotation finishes, pin it, and keep it apart from older backups (those were made under the compromised key).',
+  'Incident: revoke old copies — destroy old key sheets, key files and shares of the compromised key; make new escrow copies of the new key only.',
+  'Incident: find the leak — check who could read KoNote\'s environment (.env files, container or App Service settings, CI variables, shell history, chat and e-mail), rotate those secrets and access, and review the audit log for unusual exports.',
+];
+
 export function statusOf(r: RotationRecord): RotationStatus {
   return {
     ...r,
     columns: r.columns.map(({ lastPk: _lastPk, ...c }) => c),
-    nextSteps: nextStepsFor(r),
+    nextSteps: r.incident ? [...nextStepsFor(r), ...INCIDENT_CHECKLIST] : nextStepsFor(r),
   };
 }

@@ -1,0 +1,120 @@
+import type { Command } from 'commander';
+import type { CliEnv } from './main';
+import { printResult, table, type OutputOptions } from './output';
+import { runJobFromCli } from './run-job';
+import { describeCustody } from './key';
+import { AppError } from '../core/common/errors';
+import { resolveProfile } from '../core/connections/profile-store';
+import { custodyFor } from '../core/keys/custody';
+import { dropOldKey } from '../core/keys/rotation/drop-old';
+import { listRotations } from '../core/keys/rotation/rotation-store';
+import { statusOf } from '../core/keys/rotation/rotation-steps';
+import type { DropOldResult, KeyHistory, RotationDryRun, RotationRunResult } from '../contract/keys-rotation';
+
+/**
+ * `custodian key rotate [--dry-run|--resume] [--incident]`, `custodian key drop-old --yes`,
+ * `custodian key history`. The rotation itself runs as a job (persisted, cancellable with Ctrl+C,
+ * resumable), exactly as the app runs it.
+ */
+
+interface RotateOpts extends OutputOptions {
+  profile?: string;
+  agency?: string;
+  dryRun?: boolean;
+  resume?: boolean;
+  incident?: boolean;
+  batchSize: string;
+}
+
+export function registerKeyRotateCommands(key: Command, env: CliEnv): void {
+  key
+    .command('rotate')
+    .description('Re-encrypt every encrypted column with a new key (dry run first; resumable; the old key is dropped separately)')
+    .option('--dry-run', 'only count, per column: to re-encrypt, already new, empty, and rows no key opens')
+    .option('--resume', 'continue the rotation under way (after a stop, crash or cancel)')
+    .option('--incident', 'the key is compromised: same rotation, with the incident checklist')
+    .option('--agency <schema>', "rotate one agency's own key (multi-agency deployments) instead of the master key")
+    .option('--batch-size <n>', 'rows per transaction', '500')
+    .option('--profile <name>', 'deployment profile (default: the only one)')
+    .option('--json', 'print one JSON document')
+    .action((opts: RotateOpts) =>
+      env.action(opts, async (core) => {
+        const profile = resolveProfile(core, opts.profile);
+        const agency = opts.agency ?? null;
+        if (opts.dryRun) {
+          const r = await runJobFromCli<RotationDryRun>(core, { kind: 'keys.rotationDryRun', profile: profile.name, agency }, opts);
+          printResult(opts, r, describeDryRun);
+          return r.ok;
+        }
+        const batchSize = Number(opts.batchSize);
+        if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new AppError('Validation', `--batch-size must be a whole number from 1 to 10000 (got "${opts.batchSize}").`, 'For example: --batch-size 500');
+        const r = await runJobFromCli<RotationRunResult>(core, { kind: 'keys.rotate', profile: profile.name, agency, resume: !!opts.resume, incident: !!opts.incident, batchSize }, opts);
+        printResult(opts, r, describeRun);
+        return r.verify.ok;
+      }),
+    );
+
+  key
+    .command('drop-old')
+    .description('After a verified rotation, remove the old key from the list (it stays in custody, marked retired)')
+    .option('--yes', 'confirm: every value has been shown to open with the new key alone')
+    .option('--agency <schema>', 'finish an agency key rotation')
+    .option('--profile <name>', 'deployment profile (default: the only one)')
+    .option('--json', 'print one JSON document')
+    .action((opts: OutputOptions & { yes?: boolean; agency?: string; profile?: string }) =>
+      env.action(opts, async (core) => {
+        if (!opts.yes) throw new AppError('Validation', 'Dropping the old key needs --yes.', 'Run "custodian key rotate --resume" first if it has not finished; then "custodian key drop-old --yes".');
+        const profile = resolveProfile(core, opts.profile);
+        printResult(opts, await dropOldKey(core, profile.name, opts.agency ?? null), describeDrop);
+      }),
+    );
+
+  key
+    .command('history')
+    .description('Key custody history: every key (fingerprint), when it became primary or was retired, escrow copies, rotations')
+    .option('--profile <name>', 'deployment profile (default: the only one)')
+    .option('--json', 'print one JSON document')
+    .action((opts: OutputOptions & { profile?: string }) =>
+      env.action(opts, async (core) => {
+        const profile = resolveProfile(core, opts.profile);
+        const h: KeyHistory = { custody: await custodyFor(core, profile.name), rotations: listRotations(core.log, profile.name).map(statusOf) };
+        printResult(opts, h, describeHistory);
+      }),
+    );
+}
+
+function describeDryRun(r: RotationDryRun): string {
+  const rows = [['COLUMN', 'TO RE-ENCRYPT', 'ALREADY NEW', 'EMPTY', 'NO KEY OPENS']];
+  for (const c of r.columns) rows.push([`${c.schema}.${c.table}.${c.column}`, String(c.toReencrypt), String(c.alreadyNew), String(c.empty), String(c.undecryptableCount)]);
+  const bad = r.columns.filter((c) => c.undecryptableCount > 0).map((c) => `  ${c.schema}.${c.table}.${c.column}: id ${c.undecryptable.join(', ')}${c.undecryptableCount > c.undecryptable.length ? ' ...' : ''}`);
+  return [
+    `Dry run for "${r.profile}"${r.agency ? ` (agency ${r.agency})` : ''}: nothing was changed.`,
+    table(rows),
+    `Total: ${r.totals.toReencrypt} to re-encrypt, ${r.totals.alreadyNew} already under the new key, ${r.totals.empty} empty, ${r.totals.undecryptable} that no key opens.`,
+    ...(bad.length ? ['Rows no key opens (rotation is refused until they are explained):', ...bad] : []),
+    ...(r.unsupported.length ? [`Columns without a single-column primary key (cannot be rotated): ${r.unsupported.join(', ')}`] : []),
+    r.ok ? 'Ready: take a backup, then run "custodian key rotate".' : 'Not ready to rotate.',
+  ].join('\n');
+}
+
+function describeRun(r: RotationRunResult): string {
+  const s = r.status;
+  const sum = (k: 'reencrypted' | 'alreadyNew' | 'empty' | 'conflicts') => s.columns.reduce((n, c) => n + c[k], 0);
+  return [
+    `Rotation to key ${s.newFingerprint} for "${s.profile}"${s.agency ? ` (agency ${s.agency})` : ''}: ${sum('reencrypted')} values re-encrypted, ${sum('alreadyNew')} already new, ${sum('empty')} empty, ${sum('conflicts')} changed by KoNote meanwhile (re-read, not overwritten).`,
+    r.verify.ok ? `Check passed: all ${r.verify.checked} values open with the new key alone.` : `Check FAILED: ${r.verify.failed.length} values do not open with the new key alone:\n${r.verify.failed.slice(0, 20).map((f) => `  ${f.schema}.${f.table}.${f.column} id ${f.id}`).join('\n')}`,
+    'Next:',
+    ...s.nextSteps.map((x) => `  - ${x}`),
+  ].join('\n');
+}
+
+function describeDrop(r: DropOldResult): string {
+  return [`The key list of "${r.status.profile}" is now the new key ${r.status.newFingerprint} alone.`, 'Next:', ...r.nextSteps.map((x) => `  - ${x}`)].join('\n');
+}
+
+function describeHistory(h: KeyHistory): string {
+  const rows = [['STARTED', 'SCOPE', 'STATE', 'OLD → NEW']];
+  for (const r of h.rotations) rows.push([r.startedAt.slice(0, 16).replace('T', ' ') + ' UTC', r.agency ?? 'master', r.state + (r.incident ? ' (incident)' : ''), `${r.oldFingerprints.join(',')} → ${r.newFingerprint}`]);
+  const esc = h.custody.escrow.map((e) => `  ${e.kind}: made ${e.createdAt.slice(0, 10)}, last tested ${e.lastTestedAt?.slice(0, 10) ?? 'never'}`);
+  return [describeCustody(h.custody), '', h.rotations.length ? table(rows) : 'No rotation recorded.', ...(esc.length ? ['Escrow copies of the current list:', ...esc] : [])].join('\n');
+}
