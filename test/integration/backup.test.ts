@@ -104,7 +104,7 @@ describe('backup sets against a real PostgreSQL (sandbox)', () => {
     const m = readManifest(r.value.dir);
     const file = path.join(r.value.dir, m.files[1]!.file);
     const bytes = fs.readFileSync(file);
-    bytes[bytes.length - 100] ^= 0xff;
+    bytes[bytes.length - 100] = (bytes[bytes.length - 100] ?? 0) ^ 0xff;
     fs.writeFileSync(file, bytes);
     const v = await verifyBackupSet(ctx, r.value.setId);
     expect(v.verified).toBe(false);
@@ -143,6 +143,7 @@ describe('backup sets against a real PostgreSQL (sandbox)', () => {
   it('a killed pg_dump (server-side failure) is a failure with its cause, never a success', async () => {
     // Hold a lock pg_dump needs, so it is certainly mid-run when we kill it (deterministic).
     const locker = new pg.Client((await endpointConnectionConfig(ctx, 'sandbox', 'audit')).clientConfig);
+    locker.on('error', () => undefined); // the cluster may stop under it at teardown
     await locker.connect();
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE django_migrations IN ACCESS EXCLUSIVE MODE');

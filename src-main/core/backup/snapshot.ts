@@ -25,8 +25,10 @@ export async function withExportedSnapshot<T>(client: Client, keyTables: readonl
       `SELECT pg_export_snapshot() AS snapshot, current_setting('server_version') AS version, current_setting('server_version_num') AS num`,
     );
     const row = snap.rows[0]!;
+    // Sizes from pg_class.relpages, not pg_relation_size(): the latter takes a lock on each table,
+    // so a migration holding a table would hang the backup before pg_dump even starts.
     const tables = await client.query<{ schema: string; name: string; est: number; bytes: string }>(
-      `SELECT n.nspname AS schema, c.relname AS name, c.reltuples::float8 AS est, pg_relation_size(c.oid)::text AS bytes
+      `SELECT n.nspname AS schema, c.relname AS name, c.reltuples::float8 AS est, (c.relpages::bigint * current_setting('block_size')::bigint)::text AS bytes
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1::text[])`,
       [schemas],
