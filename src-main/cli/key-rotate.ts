@@ -7,8 +7,7 @@ import { AppError } from '../core/common/errors';
 import { resolveProfile } from '../core/connections/profile-store';
 import { custodyFor } from '../core/keys/custody';
 import { dropOldKey } from '../core/keys/rotation/drop-old';
-import { listRotations } from '../core/keys/rotation/rotation-store';
-import { statusOf } from '../core/keys/rotation/rotation-steps';
+import { rotationHistory } from '../core/keys/rotation/post-backup-lookup';
 import type { DropOldResult, KeyHistory, RotationDryRun, RotationRunResult } from '../contract/keys-rotation';
 
 /**
@@ -77,7 +76,7 @@ export function registerKeyRotateCommands(key: Command, env: CliEnv): void {
     .action((opts: OutputOptions & { profile?: string }) =>
       env.action(opts, async (core) => {
         const profile = resolveProfile(core, opts.profile);
-        const h: KeyHistory = { custody: await custodyFor(core, profile.name), rotations: listRotations(core.log, profile.name).map(statusOf) };
+        const h: KeyHistory = { custody: await custodyFor(core, profile.name), rotations: rotationHistory(core, profile.name) };
         printResult(opts, h, describeHistory);
       }),
     );

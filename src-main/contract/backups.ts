@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { ProfileNameSchema } from './profiles';
 
+/**
+ * The grandfather-father-son retention policy (days): daily sets 30, Monday sets 90, sets of the
+ * 1st of a month 365. Here, not in core, so the Backups page shows the very numbers prune uses.
+ */
+export const DEFAULT_RETENTION_POLICY = { dailyDays: 30, weeklyDays: 90, monthlyDays: 365 } as const;
+
 export const PinReasonSchema = z.enum(['pre-upgrade', 'post-key-rotation', 'drill-verified', 'manual']);
 export const DumpFormatSchema = z.enum(['custom', 'plain']);
 

@@ -3,7 +3,7 @@ import { JobSpecSchema, JobSummarySchema, JobLogLineSchema } from './jobs';
 import { ProfileSchema, ProfileInputSchema, ProfileTestSchema, ProfileNameSchema } from './profiles';
 import { ToolFoundSchema } from './tools';
 import { KeyCustodySchema } from './keys';
-import { DropOldResultSchema, EscrowCopyResultSchema, KeyHistorySchema, RecoverResultSchema, RecoverSourceSchema, RotationStatusSchema } from './keys-rotation';
+import { DropOldResultSchema, EscrowCopyResultSchema, KeyHistorySchema, KeyRevealSchema, RecoverResultSchema, RecoverSourceSchema, RotationStatusSchema } from './keys-rotation';
 import { AlertSchema, BackupRecipientSchema, BackupSetSummarySchema, PinReasonSchema, PruneResultSchema, ScheduleStatusSchema } from './backups';
 
 const none = z.object({}).strict();
@@ -86,6 +86,8 @@ export const contract = {
   /** Rotation runs as jobs (keys.rotationDryRun, keys.rotate); these read its state and finish it. */
   'keys.rotation.status': { input: z.object({ profile: ProfileNameSchema, agency: z.string().min(1).max(63).nullable().default(null) }).strict(), output: RotationStatusSchema.nullable() },
   'keys.rotation.dropOld': { input: z.object({ profile: ProfileNameSchema, agency: z.string().min(1).max(63).nullable().default(null), confirm: z.literal(true) }).strict(), output: DropOldResultSchema },
+  /** The one key "reveal": only when the user asks, to copy the list into KoNote's environment. */
+  'keys.reveal': { input: z.object({ profile: ProfileNameSchema, confirm: z.literal(true) }).strict(), output: KeyRevealSchema },
 
   'backups.list': { input: z.object({ profile: ProfileNameSchema.nullable() }).strict(), output: z.array(BackupSetSummarySchema) },
   'backups.pin': { input: z.object({ setId: z.string(), pin: PinReasonSchema, pinned: z.boolean() }).strict(), output: BackupSetSummarySchema },

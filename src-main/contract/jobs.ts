@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BackupRunSpecSchema, BackupVerifySpecSchema } from './backups';
-import { RotationDryRunSpecSchema, RotationRunSpecSchema } from './keys-rotation';
+import { PostRotationBackupSpecSchema, RotationDryRunSpecSchema, RotationRunSpecSchema } from './keys-rotation';
 
 /**
  * A job is intent, never a command line: the renderer names a kind and its validated parameters,
@@ -25,6 +25,7 @@ export const JobSpecSchema = z.discriminatedUnion('kind', [
   BackupVerifySpecSchema,
   RotationDryRunSpecSchema,
   RotationRunSpecSchema,
+  PostRotationBackupSpecSchema,
   /** A harmless long job used by tests and the UI's job panel to prove cancel works end to end. */
   z.object({
     kind: z.literal('demo.sleep'),

@@ -85,6 +85,8 @@ export const RotationStatusSchema = z.object({
   ),
   /** Plain-language steps for the user at this stage (what to set in KoNote, when to restart). */
   nextSteps: z.array(z.string()),
+  /** The backup taken after the rotation and pinned "post-key-rotation", once there is one. */
+  postBackup: z.object({ setId: z.string(), createdAt: z.string(), state: z.string(), verified: z.boolean() }).nullable().default(null),
 });
 export type RotationStatus = z.infer<typeof RotationStatusSchema>;
 
@@ -106,6 +108,23 @@ export const DropOldResultSchema = z.object({
 });
 export type DropOldResult = z.infer<typeof DropOldResultSchema>;
 
+export const PostRotationBackupResultSchema = z.object({
+  rotationId: z.string(),
+  setId: z.string(),
+  dir: z.string(),
+  verified: z.boolean(),
+  keyListFingerprint: z.string().nullable(),
+  pins: z.array(z.string()),
+});
+export type PostRotationBackupResult = z.infer<typeof PostRotationBackupResultSchema>;
+
+/**
+ * The explicit "reveal" flow (the only IPC output that carries key material): the user asked to
+ * see or copy the list to paste it into KoNote's environment.
+ */
+export const KeyRevealSchema = z.object({ profile: z.string(), listFingerprint: z.string(), keyList: z.string(), envLine: z.string(), keyCount: z.number().int() });
+export type KeyReveal = z.infer<typeof KeyRevealSchema>;
+
 export const KeyHistorySchema = z.object({ custody: KeyCustodySchema, rotations: z.array(RotationStatusSchema) });
 export type KeyHistory = z.infer<typeof KeyHistorySchema>;
 
@@ -122,4 +141,10 @@ export const RotationRunSpecSchema = z.object({
   resume: z.boolean().default(false),
   incident: z.boolean().default(false),
   batchSize: z.number().int().min(1).max(10_000).default(500),
+});
+/** The fresh backup after a rotation (incident checklist: "fresh backup"), pinned "post-key-rotation". */
+export const PostRotationBackupSpecSchema = z.object({
+  kind: z.literal('keys.postRotationBackup'),
+  profile: z.string().min(1),
+  target: z.string().min(1).max(4096).optional(),
 });

@@ -20,6 +20,8 @@ export const KeyCustodySchema = z.object({
   inKeychain: z.boolean(),
   primaryAgeDays: z.number().nullable(),
   escrow: z.array(z.object({ kind: z.string(), createdAt: z.string(), lastTestedAt: z.string().nullable() })),
+  /** Keys a rotation dropped that the keychain still holds for older backups (fingerprints). */
+  retainedRetired: z.array(z.string()).optional(),
 });
 export type KeyCustody = z.infer<typeof KeyCustodySchema>;
 

@@ -33,7 +33,7 @@ export function WizardStepForm<F>({ step, form, errors, onChange }: Props<F>) {
               );
             case 'select':
               return (
-                <NativeSelect key={id} {...common} data={[...(field.options ?? [])]} value={String(value ?? '')} onChange={(e) => onChange(field.name, e.currentTarget.value)} />
+                <NativeSelect key={id} {...common} data={(field.options ?? []).map((o) => ({ value: o, label: field.optionLabels ? t(`${field.optionLabels}.${o}`) : o }))} value={String(value ?? '')} onChange={(e) => onChange(field.name, e.currentTarget.value)} />
               );
             case 'password':
               return (

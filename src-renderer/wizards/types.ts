@@ -11,6 +11,8 @@ export interface FieldSpec<F> {
   help?: string;
   kind: FieldKind;
   options?: readonly string[];
+  /** i18n prefix for option labels (`${optionLabels}.${option}`); without it options show as-is. */
+  optionLabels?: string;
   autoComplete?: string;
   /** Returns an i18n key describing the problem, or null when the value is fine. */
   validate?: (form: F) => string | null;

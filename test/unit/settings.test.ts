@@ -9,7 +9,7 @@ describe('settings file', () => {
   it('is one settings.json in the data folder, shared by every opener, with defaults', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-settings-'));
     const a = openSettings(dir);
-    expect(a.get()).toEqual({ language: 'en', activeProfile: null, toolOverrides: {} });
+    expect(a.get()).toEqual({ language: 'en', activeProfile: null, toolOverrides: {}, smtp: null, rpoHours: 24 });
     a.update({ language: 'fr', activeProfile: 'sandbox' });
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'settings.json'), 'utf8'))).toMatchObject({ language: 'fr', activeProfile: 'sandbox' });
     expect(openSettings(dir).get().language).toBe('fr');

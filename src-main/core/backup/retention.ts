@@ -8,6 +8,8 @@
  * Days are UTC calendar days, the same ones used in the set's file names. When several sets share
  * a day, the last verified one of that day carries the weekly/monthly role.
  */
+import { DEFAULT_RETENTION_POLICY } from '../../contract/backups';
+
 export const PIN_REASONS = ['pre-upgrade', 'post-key-rotation', 'drill-verified', 'manual'] as const;
 export type PinReason = (typeof PIN_REASONS)[number];
 
@@ -16,7 +18,7 @@ export interface RetentionPolicy {
   weeklyDays: number;
   monthlyDays: number;
 }
-export const DEFAULT_RETENTION: RetentionPolicy = { dailyDays: 30, weeklyDays: 90, monthlyDays: 365 };
+export const DEFAULT_RETENTION: RetentionPolicy = { ...DEFAULT_RETENTION_POLICY };
 
 export interface RetentionCandidate {
   id: string;

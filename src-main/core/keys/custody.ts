@@ -3,6 +3,15 @@ import type { KeyCustody, KeyFact } from '../../contract/keys';
 import type { CoreContext } from '../context';
 import { isAppError } from '../common/errors';
 import { vaultAccounts } from './vault';
+import { keyFingerprint } from './fingerprint';
+
+const safeKeyFingerprint = (k: string) => {
+  try {
+    return keyFingerprint(k);
+  } catch {
+    return 'damaged entry';
+  }
+};
 
 /**
  * The custody record: which keys a deployment uses (by fingerprint only), their order, when each
@@ -121,10 +130,13 @@ export function readCustodyRecord(db: LogDb, profile: string, inKeychain: boolea
  */
 export async function custodyFor(ctx: CoreContext, profile: string): Promise<KeyCustody> {
   let inKeychain = false;
+  let retained: string[] = [];
   try {
     inKeychain = (await ctx.vault.get(vaultAccounts.fernetKeys(profile))) !== null;
+    const retired = await ctx.vault.get(vaultAccounts.retiredFernetKeys(profile));
+    retained = retired ? retired.split(',').filter((k) => k.trim()).map((k) => safeKeyFingerprint(k.trim())) : [];
   } catch (e) {
     if (!isAppError(e) || e.kind !== 'KeychainUnavailable') throw e;
   }
-  return readCustodyRecord(ctx.log, profile, inKeychain);
+  return { ...readCustodyRecord(ctx.log, profile, inKeychain), retainedRetired: retained };
 }

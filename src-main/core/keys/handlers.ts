@@ -7,13 +7,13 @@ import { escrowToFile, escrowToShares, escrowToSheet } from './escrow/escrow-ser
 import { recoverKeyList } from './escrow/recover';
 import { rotationStatus } from './rotation/rotation-service';
 import { dropOldKey } from './rotation/drop-old';
-import { listRotations } from './rotation/rotation-store';
-import { statusOf } from './rotation/rotation-steps';
+import { rotationHistory } from './rotation/post-backup-lookup';
+import { revealKeyList } from './key-reveal';
 
 type KeyChannels =
   | 'keys.custody' | 'keys.import' | 'keys.generate'
   | 'keys.escrow.file' | 'keys.escrow.sheet' | 'keys.escrow.split' | 'keys.recover' | 'keys.history'
-  | 'keys.rotation.status' | 'keys.rotation.dropOld';
+  | 'keys.rotation.status' | 'keys.rotation.dropOld' | 'keys.reveal';
 
 /** IPC handlers for the Keys page. The key list arrives once (import/recover) and is never sent back. */
 export function keyHandlers(ctx: CoreContext): Pick<Handlers, KeyChannels> {
@@ -26,11 +26,12 @@ export function keyHandlers(ctx: CoreContext): Pick<Handlers, KeyChannels> {
     'keys.escrow.sheet': async ({ profile, path }) => escrowToSheet(ctx, name(profile), path),
     'keys.escrow.split': async ({ profile, path, threshold, holders, textDir }) => escrowToShares(ctx, name(profile), { threshold, holders, pdfPath: path, textDir }),
     'keys.recover': async ({ profile, source, checkDatabase, testOnly }) => recoverKeyList(ctx, name(profile), source, { checkDatabase, testOnly }),
-    'keys.history': async ({ profile }) => ({ custody: await custodyFor(ctx, name(profile)), rotations: listRotations(ctx.log, name(profile)).map(statusOf) }),
+    'keys.history': async ({ profile }) => ({ custody: await custodyFor(ctx, name(profile)), rotations: rotationHistory(ctx, name(profile)) }),
     'keys.rotation.status': async ({ profile, agency }) => {
       const s = rotationStatus(ctx, name(profile));
       return s && s.agency === agency ? s : null;
     },
     'keys.rotation.dropOld': async ({ profile, agency }) => dropOldKey(ctx, name(profile), agency),
+    'keys.reveal': async ({ profile }) => revealKeyList(ctx, name(profile)),
   };
 }

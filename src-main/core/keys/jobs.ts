@@ -27,4 +27,11 @@ export function defineKeyJobs(ctx: CoreContext): void {
       return rotateJob(ctx, spec, job);
     },
   });
+  ctx.jobs.define('keys.postRotationBackup', {
+    title: (spec) => `Post-rotation backup of ${spec.profile} (pinned "post-key-rotation")`,
+    async run(spec, job) {
+      const { postRotationBackup } = await import('./rotation/post-rotation-backup');
+      return postRotationBackup(ctx, spec, job);
+    },
+  });
 }

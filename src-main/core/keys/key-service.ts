@@ -107,7 +107,28 @@ export async function loadKeyList(ctx: CoreContext, profile: string): Promise<Mu
 /** Forgets a profile's keys entirely. Only `sandbox down` uses this (throwaway practice keys). */
 export async function forgetKeys(ctx: CoreContext, profile: string): Promise<void> {
   await ctx.vault.delete(vaultAccounts.fernetKeys(profile));
+  await ctx.vault.delete(vaultAccounts.retiredFernetKeys(profile));
   deleteCustody(ctx.log, profile);
+}
+
+/**
+ * Keeps keys a rotation drops in a separate keychain entry: backups taken before the rotation
+ * still hold data (and tenant_keys tokens) under them, so "retired" must not mean "gone".
+ */
+export async function retainRetiredKeys(ctx: CoreContext, profile: string, keys: string[]): Promise<number> {
+  const account = vaultAccounts.retiredFernetKeys(profile);
+  const stored = await ctx.vault.get(account);
+  const all = [...(stored ? stored.split(',').map((k) => k.trim()).filter(Boolean) : []), ...keys.map((k) => k.trim())];
+  const unique = [...new Map(all.map((k) => [keyFingerprint(k), k])).values()];
+  if (unique.length === 0) return 0;
+  await ctx.vault.set(account, unique.join(','));
+  return unique.length;
+}
+
+/** Retired keys still held (for opening old backups); empty when none were kept. */
+export async function loadRetiredKeys(ctx: CoreContext, profile: string): Promise<string[]> {
+  const stored = await ctx.vault.get(vaultAccounts.retiredFernetKeys(profile));
+  return stored ? stored.split(',').map((k) => k.trim()).filter(Boolean) : [];
 }
 
 function safeListFingerprint(text: string): string | null {

@@ -96,7 +96,7 @@ function tryDecrypt(keys: MultiFernet, value: Buffer): boolean {
  * Multi-agency deployments encrypt each agency schema with that agency's own key, stored in
  * public.tenant_keys as a token under the master list. Other schemas use the master list.
  */
-async function keysForSchema(client: Client, master: MultiFernet, schema: string, cache: Map<string, MultiFernet>, job?: Progress): Promise<MultiFernet> {
+export async function keysForSchema(client: Client, master: MultiFernet, schema: string, cache: Map<string, MultiFernet>, job?: Progress): Promise<MultiFernet> {
   if (schema === 'public') return master;
   const cached = cache.get(schema);
   if (cached) return cached;

@@ -16,6 +16,8 @@ export interface KeyVault {
 /** Account names inside the keychain's "Custodian" service. */
 export const vaultAccounts = {
   fernetKeys: (profile: string) => `${profile}:fernet-keys`,
+  /** Keys dropped by a rotation, kept because older backups were encrypted under them. */
+  retiredFernetKeys: (profile: string) => `${profile}:fernet-keys-retired`,
   dbPassword: (profile: string, role: 'main' | 'audit') => `${profile}:db-password:${role}`,
   ageIdentity: (profile: string) => `${profile}:age-identity`,
   smtpPassword: () => 'smtp-password',

@@ -4,11 +4,11 @@ import { AppError } from '../../common/errors';
 import { withClient } from '../../connections/pg-client';
 import { resolveProfile } from '../../connections/profile-store';
 import { custodyFor } from '../custody';
-import { importKeyList } from '../key-service';
+import { importKeyList, retainRetiredKeys } from '../key-service';
 import { splitKeyList } from '../fingerprint';
 import { agencyKeys, masterKeys } from './rotation-scope';
 import { activeRotation, getRotation, setRotationState } from './rotation-store';
-import { statusOf } from './rotation-steps';
+import { rotationStatusOf } from './post-backup-lookup';
 
 /**
  * The separate, explicit last step: only after a verification pass proved every value opens with
@@ -24,7 +24,9 @@ export async function dropOldKey(ctx: CoreContext, profileName: string, agency: 
   }
   const master = await masterKeys(ctx, profile.name);
   if (agency === null) {
-    const newKey = splitKeyList(master.listText)[0]!;
+    const [newKey, ...old] = splitKeyList(master.listText) as [string, ...string[]];
+    // Old keys leave the working list but stay in the keychain for backups taken under them.
+    await retainRetiredKeys(ctx, profile.name, old);
     await importKeyList(ctx, profile.name, newKey, { source: 'generated', replace: true });
   } else {
     await withClient(ctx, profile.name, 'main', async (client) => {
@@ -37,9 +39,10 @@ export async function dropOldKey(ctx: CoreContext, profileName: string, agency: 
   setRotationState(ctx.log, rot.id, 'completed');
   const done = getRotation(ctx.log, rot.id)!;
   const auditRowWritten = await writeAuditRow(ctx, profile.name, done);
-  const steps = statusOf(done).nextSteps;
+  const status = rotationStatusOf(ctx, done);
+  const steps = [...status.nextSteps];
   if (!auditRowWritten) steps.push('The audit row could not be written to the audit database; note the rotation in your own records.');
-  return { status: statusOf(done), custody: agency === null ? await custodyFor(ctx, profile.name) : null, auditRowWritten, nextSteps: steps };
+  return { status, custody: agency === null ? await custodyFor(ctx, profile.name) : null, auditRowWritten, nextSteps: steps };
 }
 
 /** KoNote's audit format: action "update", resource_type "encryption_key_rotation"; no key material. */

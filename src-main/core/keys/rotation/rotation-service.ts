@@ -12,7 +12,7 @@ import { importKeyList } from '../key-service';
 import { assertNewKey, keysFor, masterKeys, scopeColumns, type ScopeKeys } from './rotation-scope';
 import { classify, countColumn, MAX_LISTED, readBatch, readRows, writeIfUnchanged, type RotatableColumn, type Row } from './column-scan';
 import { activeRotation, createRotation, ensureColumns, getRotation, saveBatch, setRotationState, type RotationRecord } from './rotation-store';
-import { statusOf } from './rotation-steps';
+import { rotationStatusOf } from './post-backup-lookup';
 
 /**
  * Complete key rotation (issue 5). Unlike KoNote's rotate_encryption_key it covers every encrypted
@@ -274,11 +274,11 @@ export async function rotateJob(ctx: CoreContext, spec: { profile: string; agenc
   }
   rot = await runRotation(ctx, rot.id, { ...opts, batchSize: spec.batchSize }, job);
   const verify = await verifyRotation(ctx, rot.id, job);
-  return { status: statusOf(getRotation(ctx.log, rot.id)!), verify };
+  return { status: rotationStatusOf(ctx, getRotation(ctx.log, rot.id)!), verify };
 }
 
 export function rotationStatus(ctx: CoreContext, profileName: string): RotationStatus | null {
   const rot = activeRotation(ctx.log, resolveProfile(ctx, profileName).name);
-  return rot ? statusOf(rot) : null;
+  return rot ? rotationStatusOf(ctx, rot) : null;
 }
 

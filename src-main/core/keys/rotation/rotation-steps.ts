@@ -1,11 +1,21 @@
 import type { RotationStatus } from '../../../contract/keys-rotation';
 import type { RotationRecord } from './rotation-store';
 
+export type PostBackup = RotationStatus['postBackup'];
+
+/** The last step of every rotation: a fresh backup, pinned so retention never deletes it. */
+function backupStep(post: PostBackup): string {
+  if (!post) return 'Take the post-rotation backup now (`custodian key post-rotation-backup`, or Keys > Rotation): it is pinned "post-key-rotation" so it is never pruned.';
+  return post.verified
+    ? `Post-rotation backup ${post.setId} was taken and verified, and is pinned "post-key-rotation".`
+    : `Post-rotation backup ${post.setId} is pinned but did NOT pass verification; take another one (\`custodian key post-rotation-backup\`).`;
+}
+
 /** What the user must do at each stage, in plain words (the wizard and the CLI show these). */
-export function nextStepsFor(r: RotationRecord): string[] {
+export function nextStepsFor(r: RotationRecord, post: PostBackup = null): string[] {
   const olds = r.oldFingerprints.join(', ');
   if (r.agency !== null) {
-    if (r.state === 'completed') return [`Agency "${r.agency}" now uses only key ${r.newFingerprint}. Restart KoNote so it reloads agency keys.`, 'Take a fresh backup now and pin it.'];
+    if (r.state === 'completed') return [`Agency "${r.agency}" now uses only key ${r.newFingerprint}. Restart KoNote so it reloads agency keys.`, backupStep(post)];
     return [
       `Agency "${r.agency}" now reads with keys ${r.newFingerprint} (new) and ${olds} (old); its key list is stored in tenant_keys, so KoNote's environment does not change. Restart KoNote so it reloads agency keys.`,
       r.state === 'verified' ? 'Every value opens with the new key. Drop the old key with `custodian key drop-old --yes`.' : 'Finish re-encrypting with `custodian key rotate --resume`.',
@@ -15,7 +25,8 @@ export function nextStepsFor(r: RotationRecord): string[] {
     return [
       `In KoNote's environment set FIELD_ENCRYPTION_KEY to the new key alone (fingerprint ${r.newFingerprint}) and restart KoNote (web and background workers).`,
       `Old key(s) ${olds} stay in custody, marked retired, for backups taken before today.`,
-      'Take a fresh backup now and pin it; make new escrow copies of the new key (file, sheet or shares) and destroy the old ones.',
+      backupStep(post),
+      'Make new escrow copies of the new key (file, sheet or shares) and destroy the old ones.',
     ];
   }
   return [
@@ -32,10 +43,12 @@ export const INCIDENT_CHECKLIST = [
   'Incident: find the leak — check who could read KoNote\'s environment (.env files, container or App Service settings, CI variables, shell history, chat and e-mail), rotate those secrets and access, and review the audit log for unusual exports.',
 ];
 
-export function statusOf(r: RotationRecord): RotationStatus {
+/** `post` is the pinned post-rotation backup (see post-backup-lookup.ts), when the caller knows it. */
+export function statusOf(r: RotationRecord, post: PostBackup = null): RotationStatus {
   return {
     ...r,
     columns: r.columns.map(({ lastPk: _lastPk, ...c }) => c),
-    nextSteps: r.incident ? [...nextStepsFor(r), ...INCIDENT_CHECKLIST] : nextStepsFor(r),
+    nextSteps: r.incident ? [...nextStepsFor(r, post), ...INCIDENT_CHECKLIST] : nextStepsFor(r, post),
+    postBackup: post,
   };
 }

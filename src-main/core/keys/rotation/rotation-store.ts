@@ -24,7 +24,7 @@ export interface ColumnProgress extends ColumnRef {
   conflicts: number;
 }
 
-export type RotationRecord = Omit<RotationStatus, 'columns' | 'nextSteps'> & { columns: ColumnProgress[] };
+export type RotationRecord = Omit<RotationStatus, 'columns' | 'nextSteps' | 'postBackup'> & { columns: ColumnProgress[] };
 
 interface RotationRow {
   id: string;
