@@ -17,5 +17,13 @@ export default defineConfig({
     sourcemap: false,
     // zod (the contract's validators) makes one ~530 kB chunk; fine for a local desktop app.
     chunkSizeWarningLimit: 1000,
+    rollupOptions: {
+      // Mantine marks its modules "use client" (a React Server Components hint); meaningless in a
+      // client-only bundle, and hundreds of these warnings would bury real ones in `npm start`.
+      onwarn(warning, warn) {
+        if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;
+        warn(warning);
+      },
+    },
   },
 });

@@ -17,6 +17,8 @@ import { SETTINGS_FILE_NAME } from '../store/settings';
 import { contentTypeFor, resolveAppAsset } from './app-protocol';
 import { APP_SCHEME, appResponseHeaders, describeSender, isTrustedSender, type FrameLike } from './security-policy';
 import { createMainWindow, installGlobalGuards } from './window-factory';
+import { cliArgvFrom } from './cli-mode';
+import { main as runCli } from '../cli/main';
 
 // Must happen before `ready`: app:// behaves like https (standard origin, secure context) so the
 // renderer gets a real origin for the sender check and CSP 'self'. No bypassCSP, no CORS.
@@ -121,8 +123,18 @@ async function start(): Promise<void> {
   });
 }
 
-// One Custodian per user: two instances would race on the SQLite log and on running jobs.
-if (!app.requestSingleInstanceLock()) {
+const cliArgv = cliArgvFrom(process.argv);
+if (cliArgv) {
+  // `Custodian --cli backup run ...` from the OS scheduler: no window, no single-instance lock
+  // (a scheduled backup must run while the app is open); SQLite's WAL mode handles the sharing.
+  app.dock?.hide();
+  runCli(cliArgv)
+    .catch(() => {
+      process.exitCode = 1;
+    })
+    .finally(() => app.exit(typeof process.exitCode === 'number' ? process.exitCode : 0));
+} else if (!app.requestSingleInstanceLock()) {
+  // One Custodian window per user: two would race on running jobs.
   app.quit();
 } else {
   start().catch((e: unknown) => {

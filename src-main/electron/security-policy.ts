@@ -55,13 +55,14 @@ export function secureWebPreferences(options: { preload: string; isPackaged: boo
 
 /**
  * The Content-Security-Policy sent with every app:// response. Scripts only from the app itself
- * (no inline script, no eval); styles allow 'unsafe-inline' because Mantine injects its CSS
- * variables in <style> tags. No network access at all: the renderer reaches the core only over IPC.
+ * (no inline script, no eval), styles only from the built stylesheet (the renderer avoids the Mantine
+ * parts that inject <style> tags, and index.html carries the same policy for the web preview). No
+ * network access at all: the renderer reaches the core only over IPC.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
+  "style-src 'self'",
   "img-src 'self' data:",
   "font-src 'self' data:",
   "connect-src 'self'",

@@ -4,6 +4,7 @@
 // read files outside the renderer bundle, or call the core from a frame that is not ours.
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { cliArgvFrom } from '../../src-main/electron/cli-mode';
 import {
   APP_ENTRY_URL,
   APP_ORIGIN,
@@ -311,5 +312,17 @@ describe('preload bridge', () => {
 
   it('exposes only invoke and onJobEvent', () => {
     expect(Object.keys(createBridgeApi(fakeIpc())).sort()).toEqual(['invoke', 'onJobEvent']);
+  });
+});
+
+describe('packaged CLI mode (scheduled jobs run "Custodian --cli <verb>")', () => {
+  it('routes --cli and what follows to the CLI, and anything else to the window', () => {
+    expect(cliArgvFrom(['/Applications/Custodian.app/Contents/MacOS/Custodian', '--cli', 'backup', 'run', '--json'])).toEqual(['/Applications/Custodian.app/Contents/MacOS/Custodian', 'custodian', 'backup', 'run', '--json']);
+    expect(cliArgvFrom(['C:\\Custodian\\Custodian.exe'])).toBeNull();
+    expect(cliArgvFrom(['/opt/Custodian/custodian', '--no-sandbox'])).toBeNull();
+  });
+  it('keeps the policy strict: no inline styles or scripts', () => {
+    expect(CONTENT_SECURITY_POLICY).toContain("style-src 'self';");
+    expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe');
   });
 });
