@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+import { quoteIdent } from '../common/sql';
 
 /**
  * Where KoNote keeps ciphertext, found from the catalog rather than a fixed list (KoNote adds
@@ -12,10 +13,8 @@ export interface EncryptedColumn {
   primaryKey: string | null;
 }
 
-/** Quotes an identifier for SQL (identifiers cannot be bound as parameters). */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
+// Re-exported for the modules that already import it from here; one implementation in common/sql.
+export { quoteIdent };
 
 export const DISCOVER_ENCRYPTED_COLUMNS_SQL = `
   SELECT n.nspname AS schema, c.relname AS "table", a.attname AS "column",
