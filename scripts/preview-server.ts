@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCore, closeCore } from '../src-main/core/create-core';
 import { createCoreDispatcher } from '../src-main/core/handlers';
+import { startMissedBackupWatch } from '../src-main/core/backup/missed-watch';
 import { startBridgeServer } from './preview-bridge';
 
 export interface PreviewOptions {
@@ -35,11 +36,13 @@ export async function startPreview(opts: PreviewOptions = {}): Promise<PreviewHa
     onJobEvent: (listener) => ctx.jobs.onEvent(listener),
     port: opts.port ?? 0,
   });
+  const stopWatch = startMissedBackupWatch(ctx);
   return {
     url: bridge.url,
     port: bridge.port,
     token: bridge.token,
     async close() {
+      stopWatch();
       await bridge.close();
       await closeCore(ctx);
     },

@@ -8,7 +8,8 @@ import { resolveProfile } from '../core/connections/profile-store';
 import { custodyFor } from '../core/keys/custody';
 import { dropOldKey } from '../core/keys/rotation/drop-old';
 import { rotationHistory } from '../core/keys/rotation/post-backup-lookup';
-import type { DropOldResult, KeyHistory, RotationDryRun, RotationRunResult } from '../contract/keys-rotation';
+import type { DropOldResult, KeyHistory, PostRotationBackupResult, RotationDryRun, RotationRunResult } from '../contract/keys-rotation';
+import { toErrorData } from '../core/common/errors';
 
 /**
  * `custodian key rotate [--dry-run|--resume] [--incident]`, `custodian key drop-old --yes`,
@@ -21,6 +22,7 @@ interface RotateOpts extends OutputOptions {
   agency?: string;
   dryRun?: boolean;
   resume?: boolean;
+  prepare?: boolean;
   incident?: boolean;
   batchSize: string;
 }
@@ -31,6 +33,7 @@ export function registerKeyRotateCommands(key: Command, env: CliEnv): void {
     .description('Re-encrypt every encrypted column with a new key (dry run first; resumable; the old key is dropped separately)')
     .option('--dry-run', 'only count, per column: to re-encrypt, already new, empty, and rows no key opens')
     .option('--resume', 'continue the rotation under way (after a stop, crash or cancel)')
+    .option('--prepare', 'only make the new key and the "new,old" list (give KoNote that list and restart it), then re-encrypt with --resume')
     .option('--incident', 'the key is compromised: same rotation, with the incident checklist')
     .option('--agency <schema>', "rotate one agency's own key (multi-agency deployments) instead of the master key")
     .option('--batch-size <n>', 'rows per transaction', '500')
@@ -47,9 +50,9 @@ export function registerKeyRotateCommands(key: Command, env: CliEnv): void {
         }
         const batchSize = Number(opts.batchSize);
         if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new AppError('Validation', `--batch-size must be a whole number from 1 to 10000 (got "${opts.batchSize}").`, 'For example: --batch-size 500');
-        const r = await runJobFromCli<RotationRunResult>(core, { kind: 'keys.rotate', profile: profile.name, agency, resume: !!opts.resume, incident: !!opts.incident, batchSize }, opts);
+        const r = await runJobFromCli<RotationRunResult>(core, { kind: 'keys.rotate', profile: profile.name, agency, resume: !!opts.resume, incident: !!opts.incident, batchSize, prepareOnly: !!opts.prepare }, opts);
         printResult(opts, r, describeRun);
-        return r.verify.ok;
+        return r.verify?.ok ?? true;
       }),
     );
 
@@ -58,13 +61,44 @@ export function registerKeyRotateCommands(key: Command, env: CliEnv): void {
     .description('After a verified rotation, remove the old key from the list (it stays in custody, marked retired)')
     .option('--yes', 'confirm: every value has been shown to open with the new key alone')
     .option('--agency <schema>', 'finish an agency key rotation')
+    .option('--no-backup', 'do not take the pinned post-rotation backup right away (take it later with "key post-rotation-backup")')
+    .option('--target <folder>', 'folder for the post-rotation backup (default: the usual backup folder)')
     .option('--profile <name>', 'deployment profile (default: the only one)')
     .option('--json', 'print one JSON document')
-    .action((opts: OutputOptions & { yes?: boolean; agency?: string; profile?: string }) =>
+    .action((opts: OutputOptions & { yes?: boolean; agency?: string; profile?: string; backup: boolean; target?: string }) =>
       env.action(opts, async (core) => {
         if (!opts.yes) throw new AppError('Validation', 'Dropping the old key needs --yes.', 'Run "custodian key rotate --resume" first if it has not finished; then "custodian key drop-old --yes".');
         const profile = resolveProfile(core, opts.profile);
-        printResult(opts, await dropOldKey(core, profile.name, opts.agency ?? null), describeDrop);
+        const dropped = await dropOldKey(core, profile.name, opts.agency ?? null);
+        if (!opts.backup) {
+          printResult(opts, { ...dropped, postBackup: null }, describeDrop);
+          return;
+        }
+        // The old key is already gone from the list; a failed backup is reported, not undone.
+        let postBackup: PostRotationBackupResult | null = null;
+        let backupError: { kind: string; message: string; hint?: string } | null = null;
+        try {
+          postBackup = await runJobFromCli<PostRotationBackupResult>(core, { kind: 'keys.postRotationBackup', profile: profile.name, target: opts.target }, opts);
+        } catch (e) {
+          backupError = toErrorData(e);
+        }
+        printResult(opts, { ...dropped, postBackup, backupError }, describeDrop);
+        return postBackup?.verified ?? false;
+      }),
+    );
+
+  key
+    .command('post-rotation-backup')
+    .description('Take a fresh backup after a verified rotation and pin it "post-key-rotation" (drop-old does this by default)')
+    .option('--target <folder>', 'backup folder (default: the usual backup folder)')
+    .option('--profile <name>', 'deployment profile (default: the only one)')
+    .option('--json', 'print one JSON document')
+    .action((opts: OutputOptions & { profile?: string; target?: string }) =>
+      env.action(opts, async (core) => {
+        const profile = resolveProfile(core, opts.profile);
+        const r = await runJobFromCli<PostRotationBackupResult>(core, { kind: 'keys.postRotationBackup', profile: profile.name, target: opts.target }, opts);
+        printResult(opts, r, describePostBackup);
+        return r.verified;
       }),
     );
 
@@ -101,14 +135,29 @@ function describeRun(r: RotationRunResult): string {
   const sum = (k: 'reencrypted' | 'alreadyNew' | 'empty' | 'conflicts') => s.columns.reduce((n, c) => n + c[k], 0);
   return [
     `Rotation to key ${s.newFingerprint} for "${s.profile}"${s.agency ? ` (agency ${s.agency})` : ''}: ${sum('reencrypted')} values re-encrypted, ${sum('alreadyNew')} already new, ${sum('empty')} empty, ${sum('conflicts')} changed by KoNote meanwhile (re-read, not overwritten).`,
-    r.verify.ok ? `Check passed: all ${r.verify.checked} values open with the new key alone.` : `Check FAILED: ${r.verify.failed.length} values do not open with the new key alone:\n${r.verify.failed.slice(0, 20).map((f) => `  ${f.schema}.${f.table}.${f.column} id ${f.id}`).join('\n')}`,
+    !r.verify ? `Prepared: the key list is now "new,old" (${s.newFingerprint} first); nothing is re-encrypted yet.` : r.verify.ok ? `Check passed: all ${r.verify.checked} values open with the new key alone.` : `Check FAILED: ${r.verify.failed.length} values do not open with the new key alone:\n${r.verify.failed.slice(0, 20).map((f) => `  ${f.schema}.${f.table}.${f.column} id ${f.id}`).join('\n')}`,
     'Next:',
     ...s.nextSteps.map((x) => `  - ${x}`),
   ].join('\n');
 }
 
-function describeDrop(r: DropOldResult): string {
-  return [`The key list of "${r.status.profile}" is now the new key ${r.status.newFingerprint} alone.`, 'Next:', ...r.nextSteps.map((x) => `  - ${x}`)].join('\n');
+type DropOutput = DropOldResult & { postBackup: PostRotationBackupResult | null; backupError?: { message: string; hint?: string } | null };
+
+function describePostBackup(r: PostRotationBackupResult): string {
+  return r.verified
+    ? `Backup set ${r.setId} taken, verified and pinned "post-key-rotation" (${r.dir}).`
+    : `Backup set ${r.setId} was written and pinned but did NOT pass verification; take another with "custodian key post-rotation-backup".`;
+}
+
+function describeDrop(r: DropOutput): string {
+  const steps = r.postBackup ? r.nextSteps.filter((s) => !s.startsWith('Take the post-rotation backup')) : r.nextSteps;
+  return [
+    `The key list of "${r.status.profile}" is now the new key ${r.status.newFingerprint} alone.`,
+    ...(r.postBackup ? [describePostBackup(r.postBackup)] : []),
+    ...(r.backupError ? [`The post-rotation backup failed: ${r.backupError.message}${r.backupError.hint ? ` ${r.backupError.hint}` : ''}`, 'Fix that, then run "custodian key post-rotation-backup".'] : []),
+    'Next:',
+    ...steps.map((x) => `  - ${x}`),
+  ].join('\n');
 }
 
 function describeHistory(h: KeyHistory): string {

@@ -8,7 +8,16 @@ import { registerKeyCommands } from './key';
 import { registerSandboxCommands } from './sandbox';
 import { registerJobCommands } from './jobs';
 import { registerBackupCommands } from './backup';
+import { registerPitrCommands } from './pitr';
 import { registerScheduleCommands } from './schedule';
+import { registerDrillCommands } from './drill';
+import { registerVerifyCommand } from './verify';
+import { registerLockdownCommand } from './lockdown';
+import { registerRestoreCommand } from './restore';
+import { registerAuditCommands } from './audit';
+import { registerSecurityAuditCommand } from './security-audit';
+import { registerExportCommands } from './exports';
+import { registerHavenCommands } from './haven';
 
 /** Shared by every verb: lazily builds the core once, and always closes it. */
 export interface CliEnv {
@@ -43,7 +52,16 @@ export function buildProgram(): { program: Command; env: CliEnv; dispose(): Prom
   registerKeyCommands(program, env);
   registerSandboxCommands(program, env);
   registerBackupCommands(program, env);
+  registerPitrCommands(program, env);
   registerScheduleCommands(program, env);
+  registerDrillCommands(program, env);
+  registerVerifyCommand(program, env);
+  registerLockdownCommand(program, env);
+  registerRestoreCommand(program, env);
+  registerAuditCommands(program, env);
+  registerSecurityAuditCommand(program, env);
+  registerExportCommands(program, env);
+  registerHavenCommands(program, env);
   registerJobCommands(program, env);
   return {
     program,

@@ -2,9 +2,13 @@ import { z } from 'zod';
 import { JobSpecSchema, JobSummarySchema, JobLogLineSchema } from './jobs';
 import { ProfileSchema, ProfileInputSchema, ProfileTestSchema, ProfileNameSchema } from './profiles';
 import { ToolFoundSchema } from './tools';
+import { AzureConfigSchema, AzureWindowSchema, BaseBackupSchema, CopyBackPlanSchema, CopyBackResultSchema, DeploymentKindSchema, ParsedTargetSchema, PitrConfigSchema, PitrRoleSchema, RecoverableWindowSchema, RecoverySchema, SetupCheckSchema, TableRefSchema } from './pitr';
 import { KeyCustodySchema } from './keys';
 import { DropOldResultSchema, EscrowCopyResultSchema, KeyHistorySchema, KeyRevealSchema, RecoverResultSchema, RecoverSourceSchema, RotationStatusSchema } from './keys-rotation';
+import { DrillSummarySchema, LockdownReportSchema, PreflightResultSchema } from './drills';
 import { AlertSchema, BackupRecipientSchema, BackupSetSummarySchema, PinReasonSchema, PruneResultSchema, ScheduleStatusSchema } from './backups';
+import { CleanupInputSchema, CleanupResultSchema, DeadlinesInputSchema, DeadlinesResultSchema, ExportLinkDetailSchema, ExportListInputSchema, ExportListSchema, ExportSettingsSchema, ExportSummarySchema, RevocationRecordSchema, RevokeInputSchema, RevokeResultSchema, SummaryInputSchema } from './exports';
+import { ActivitySchema, AuditFilterSchema, AuditPageSchema, AuditQueryInputSchema, CheckpointSummarySchema, LinkTrailSchema, SavedQuerySchema, SuspiciousReportSchema } from './audit';
 
 const none = z.object({}).strict();
 const profileRef = z.object({ profile: ProfileNameSchema }).strict();
@@ -99,6 +103,51 @@ export const contract = {
   'schedule.show': { input: profileRef, output: ScheduleStatusSchema },
   'schedule.install': { input: z.object({ profile: ProfileNameSchema, time: z.string().regex(/^([01]?\d|2[0-3]):[0-5]\d$/) }).strict(), output: ScheduleStatusSchema },
   'schedule.remove': { input: profileRef, output: ScheduleStatusSchema },
+
+  /** Restore drills and real restores run as jobs (drill.run, restore.run, verify.run); these read the drill log. */
+  'drills.list': { input: z.object({ profile: ProfileNameSchema.nullable() }).strict(), output: z.array(DrillSummarySchema) },
+  'drills.get': { input: z.object({ id: z.string().min(1).max(200) }).strict(), output: DrillSummarySchema },
+  'drills.report': { input: z.object({ id: z.string().min(1).max(200) }).strict(), output: z.object({ id: z.string(), html: z.string() }) },
+  'drills.preflight': { input: z.object({ profile: ProfileNameSchema, setId: z.string().min(1).max(200).nullable() }).strict(), output: PreflightResultSchema },
+  'lockdown.check': { input: profileRef, output: LockdownReportSchema },
+  'lockdown.apply': { input: z.object({ profile: ProfileNameSchema, confirm: z.literal(true) }).strict(), output: LockdownReportSchema },
+
+  /** Secure export links (KoNote's reports_secureexportlink), cleanup, weekly summary, report deadlines. */
+  'exports.list': { input: ExportListInputSchema, output: ExportListSchema },
+  'exports.show': { input: z.object({ profile: ProfileNameSchema, id: z.string().min(1).max(100) }).strict(), output: ExportLinkDetailSchema },
+  'exports.revoke': { input: RevokeInputSchema, output: RevokeResultSchema },
+  'exports.notes': { input: z.object({ profile: ProfileNameSchema, recordId: z.string().min(1).max(100), notes: z.string().max(20_000) }).strict(), output: RevocationRecordSchema },
+  'exports.cleanup': { input: CleanupInputSchema, output: CleanupResultSchema },
+  'exports.summary': { input: SummaryInputSchema, output: ExportSummarySchema },
+  'exports.deadlines': { input: DeadlinesInputSchema, output: DeadlinesResultSchema },
+  'exports.settings.get': { input: profileRef, output: ExportSettingsSchema },
+  'exports.settings.save': { input: ExportSettingsSchema.strict(), output: ExportSettingsSchema },
+
+  /** Audit-log review (reads; export, checkpoint, verify and the security check run as jobs). */
+  'audit.query': { input: AuditQueryInputSchema, output: AuditPageSchema },
+  'audit.savedQueries': { input: none, output: z.array(SavedQuerySchema) },
+  'audit.activity': { input: z.object({ profile: ProfileNameSchema, filter: AuditFilterSchema.prefault({}), saved: z.string().max(60).nullable().default(null) }).strict(), output: ActivitySchema },
+  'audit.linkTrail': { input: z.object({ profile: ProfileNameSchema, linkId: z.string().min(1).max(100) }).strict(), output: LinkTrailSchema },
+  'audit.suspicious': { input: z.object({ profile: ProfileNameSchema, filter: AuditFilterSchema.prefault({}), saved: z.string().max(60).nullable().default(null) }).strict(), output: SuspiciousReportSchema },
+  'audit.checkpoints': { input: profileRef, output: z.array(CheckpointSummarySchema) },
+
+  /** Point-in-time recovery (base backups, recovery and Azure restores run as jobs: pitr.*). */
+  'pitr.config.get': { input: z.object({ profile: ProfileNameSchema, role: PitrRoleSchema.default('main') }).strict(), output: PitrConfigSchema },
+  'pitr.config.set': { input: z.object({ profile: ProfileNameSchema, role: PitrRoleSchema.default('main'), archiveDir: z.string().min(1).max(1000).nullable(), backupDir: z.string().min(1).max(1000).nullable().default(null) }).strict(), output: PitrConfigSchema },
+  'pitr.setupCheck': { input: z.object({ profile: ProfileNameSchema, role: PitrRoleSchema.default('main'), deployment: DeploymentKindSchema.default('docker') }).strict(), output: SetupCheckSchema },
+  'pitr.backups': { input: z.object({ profile: ProfileNameSchema.nullable() }).strict(), output: z.array(BaseBackupSchema) },
+  'pitr.window': { input: z.object({ profile: ProfileNameSchema, role: PitrRoleSchema.default('main') }).strict(), output: RecoverableWindowSchema },
+  'pitr.parseTarget': { input: z.object({ input: z.string().min(1).max(100), zone: z.string().min(1).max(64).nullable().default(null) }).strict(), output: ParsedTargetSchema },
+  'pitr.recoveries': { input: z.object({ profile: ProfileNameSchema.nullable() }).strict(), output: z.array(RecoverySchema) },
+  'pitr.discard': { input: z.object({ recoveryId: z.string().min(1).max(200) }).strict(), output: RecoverySchema },
+  'pitr.copyBack.preview': { input: TableRefSchema.extend({ profile: ProfileNameSchema, recoveryId: z.string().min(1).max(200).nullable().default(null) }).strict(), output: CopyBackPlanSchema },
+  'pitr.copyBack.apply': {
+    input: TableRefSchema.extend({ profile: ProfileNameSchema, recoveryId: z.string().min(1).max(200).nullable().default(null), digest: z.string().regex(/^[0-9a-f]{64}$/), confirm: z.string().min(1).max(100) }).strict(),
+    output: CopyBackResultSchema,
+  },
+  'pitr.azure.config.get': { input: profileRef, output: AzureConfigSchema.nullable() },
+  'pitr.azure.config.set': { input: z.object({ profile: ProfileNameSchema, config: AzureConfigSchema }).strict(), output: AzureConfigSchema },
+  'pitr.azure.window': { input: profileRef, output: AzureWindowSchema },
 
   'jobs.start': { input: JobSpecSchema, output: z.object({ jobId: z.string() }) },
   'jobs.cancel': { input: z.object({ jobId: z.string() }).strict(), output: z.object({ cancelled: z.boolean() }) },

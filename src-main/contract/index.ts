@@ -7,3 +7,8 @@ export * from './channels';
 export * from './api';
 export * from './backups';
 export * from './keys-rotation';
+export * from './drills';
+export * from './exports';
+export * from './haven';
+export * from './audit';
+export * from './pitr';

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { BackupRunSpecSchema, BackupVerifySpecSchema } from './backups';
+import { PitrAzureRestoreSpecSchema, PitrBaseBackupSpecSchema, PitrRecoverSpecSchema } from './pitr';
+import { AuditCheckpointSpecSchema, AuditExportSpecSchema, AuditVerifySpecSchema, SecurityAuditSpecSchema } from './audit';
+import { DrillRunSpecSchema, RestoreRunSpecSchema, VerifyRunSpecSchema } from './drills';
 import { PostRotationBackupSpecSchema, RotationDryRunSpecSchema, RotationRunSpecSchema } from './keys-rotation';
 
 /**
@@ -23,6 +26,16 @@ export const JobSpecSchema = z.discriminatedUnion('kind', [
   }),
   BackupRunSpecSchema,
   BackupVerifySpecSchema,
+  PitrBaseBackupSpecSchema,
+  PitrRecoverSpecSchema,
+  PitrAzureRestoreSpecSchema,
+  AuditExportSpecSchema,
+  AuditCheckpointSpecSchema,
+  AuditVerifySpecSchema,
+  SecurityAuditSpecSchema,
+  DrillRunSpecSchema,
+  RestoreRunSpecSchema,
+  VerifyRunSpecSchema,
   RotationDryRunSpecSchema,
   RotationRunSpecSchema,
   PostRotationBackupSpecSchema,

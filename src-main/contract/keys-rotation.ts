@@ -97,7 +97,8 @@ export const RotationVerifySchema = z.object({
 });
 export type RotationVerify = z.infer<typeof RotationVerifySchema>;
 
-export const RotationRunResultSchema = z.object({ status: RotationStatusSchema, verify: RotationVerifySchema });
+/** `verify` is null when the job only prepared the rotation (new key, "new,old" list) without re-encrypting. */
+export const RotationRunResultSchema = z.object({ status: RotationStatusSchema, verify: RotationVerifySchema.nullable() });
 export type RotationRunResult = z.infer<typeof RotationRunResultSchema>;
 
 export const DropOldResultSchema = z.object({
@@ -141,6 +142,11 @@ export const RotationRunSpecSchema = z.object({
   resume: z.boolean().default(false),
   incident: z.boolean().default(false),
   batchSize: z.number().int().min(1).max(10_000).default(500),
+  /**
+   * Only make the new key and the "new,old" list, so the user can give KoNote that list and
+   * restart it before any value is re-encrypted (the wizard's normal pace); resume re-encrypts.
+   */
+  prepareOnly: z.boolean().default(false),
 });
 /** The fresh backup after a rotation (incident checklist: "fresh backup"), pinned "post-key-rotation". */
 export const PostRotationBackupSpecSchema = z.object({

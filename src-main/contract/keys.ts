@@ -9,6 +9,8 @@ export const KeyFactSchema = z.object({
   becamePrimaryAt: z.string().nullable(),
   retiredAt: z.string().nullable(),
   source: z.enum(['generated', 'imported', 'recovered']),
+  /** Retained backup sets (not failed or pruned) taken under a key list holding this key. */
+  backupSets: z.number().int().optional(),
 });
 export type KeyFact = z.infer<typeof KeyFactSchema>;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const PG_TOOLS = ['pg_dump', 'pg_dumpall', 'pg_restore', 'psql', 'pg_basebackup', 'pg_ctl', 'initdb', 'postgres'] as const;
+export const PG_TOOLS = ['pg_dump', 'pg_dumpall', 'pg_restore', 'psql', 'pg_basebackup', 'pg_verifybackup', 'pg_waldump', 'pg_receivewal', 'pg_ctl', 'initdb', 'postgres'] as const;
 export const PgToolSchema = z.enum(PG_TOOLS);
 export type PgTool = z.infer<typeof PgToolSchema>;
 

@@ -5,6 +5,10 @@ import { keyHandlers } from './keys/handlers';
 import { dashboardHealth } from './dashboard/health';
 import { runDoctor } from './connections/doctor';
 import { backupHandlers } from './backup/handlers';
+import { pitrHandlers } from './pitr/handlers';
+import { exportHandlers } from './exports/handlers';
+import { drillHandlers } from './drill/handlers';
+import { auditHandlers } from './audit/handlers';
 
 /** The complete handler table; `satisfies Handlers` makes a missing channel a compile error. */
 export function createHandlers(ctx: CoreContext): Handlers {
@@ -17,6 +21,10 @@ export function createHandlers(ctx: CoreContext): Handlers {
     ...connectionHandlers(ctx),
     ...keyHandlers(ctx),
     ...backupHandlers(ctx),
+    ...pitrHandlers(ctx),
+    ...exportHandlers(ctx),
+    ...drillHandlers(ctx),
+    ...auditHandlers(ctx),
     'jobs.start': (spec) => ({ jobId: ctx.jobs.start(spec) }),
     'jobs.cancel': ({ jobId }) => ({ cancelled: ctx.jobs.cancel(jobId) }),
     'jobs.list': ({ limit }) => ctx.jobs.list(limit),

@@ -19,6 +19,8 @@ import { APP_SCHEME, appResponseHeaders, describeSender, isTrustedSender, type F
 import { createMainWindow, installGlobalGuards } from './window-factory';
 import { cliArgvFrom } from './cli-mode';
 import { main as runCli } from '../cli/main';
+import { startMissedBackupWatch } from '../core/backup/missed-watch';
+import { startAlertNotifier } from './alert-notifier';
 
 // Must happen before `ready`: app:// behaves like https (standard origin, secure context) so the
 // renderer gets a real origin for the sender check and CSP 'self'. No bypassCSP, no CORS.
@@ -94,6 +96,12 @@ async function start(): Promise<void> {
     for (const win of windows) if (!win.isDestroyed()) win.webContents.send(JOB_EVENT_CHANNEL, jobEvent);
   });
 
+  const stopMissedBackupWatch = startMissedBackupWatch(ctx);
+  const stopAlertNotifier = startAlertNotifier(ctx, () => {
+    const win = [...windows][0] ?? openWindow();
+    win.show();
+    win.focus();
+  });
   serveRenderer(path.join(app.getAppPath(), 'dist', 'renderer'));
   openWindow();
 
@@ -116,6 +124,8 @@ async function start(): Promise<void> {
     closing = true;
     event.preventDefault();
     stopJobEvents();
+    stopMissedBackupWatch();
+    stopAlertNotifier();
     for (const channel of CHANNELS) ipcMain.removeHandler(channel);
     closeCore(ctx)
       .catch((e: unknown) => console.error('Custodian: closing the core failed:', e))

@@ -7,7 +7,10 @@ import { ErrorAlert } from '../components/ErrorAlert';
 import type { AppErrorData } from '../../src-main/contract/errors';
 import { call } from './api';
 import { JobsPanel, useJobFeed } from './JobsPanel';
+import { BackupsPage } from './pages/BackupsPage';
 import { DashboardPage } from './pages/DashboardPage';
+import { DrillsPage } from './pages/DrillsPage';
+import { ExportsPage } from './pages/ExportsPage';
 import { KeysPage } from './pages/KeysPage';
 import { PlannedPage } from './pages/PlannedPage';
 import { SettingsPage } from './pages/SettingsPage';
@@ -20,8 +23,14 @@ function Page({ route }: { route: Route }) {
   switch (route) {
     case 'dashboard':
       return <DashboardPage />;
+    case 'backups':
+      return <BackupsPage />;
     case 'keys':
       return <KeysPage />;
+    case 'drills':
+      return <DrillsPage />;
+    case 'exports':
+      return <ExportsPage />;
     case 'settings':
       return <SettingsPage />;
     case 'jobs':

@@ -177,6 +177,18 @@ describe('web preview end to end', () => {
     expect(await page.content()).not.toContain(key);
     await shot('03-key-imported');
     await checkA11y('keys');
+    // Keys: the rotation dry run runs as a real job; escrow and recovery panels pass axe too.
+    await page.getByRole('button', { name: 'Rotate the key' }).click();
+    await page.getByRole('button', { name: 'Run the dry run' }).click();
+    await page.getByTestId('dry-run-table').waitFor();
+    await shot('03b-key-rotation-dry-run');
+    await checkA11y('key rotation dry run');
+    await page.getByRole('button', { name: 'Make an escrow copy' }).click();
+    await page.getByLabel('Passphrase', { exact: true }).fill('lantern quarry obvious seventeen');
+    await page.getByTestId('passphrase-strength').getByText('Strength: strong').waitFor();
+    await checkA11y('key escrow');
+    await page.getByRole('button', { name: 'Recover or test a copy' }).click();
+    await checkA11y('key recovery');
 
     // A running job survives a reload (jobs.list), and the dashboard now knows the key.
     const jobId = await startJobThroughBridge();
@@ -207,7 +219,15 @@ describe('web preview end to end', () => {
     await page.getByLabel('Language').selectOption('fr');
     await page.getByRole('link', { name: 'Tableau de bord' }).waitFor();
     await shot('06-settings-french');
+    // The Backups page (in French), its schedule read back from the real scheduler, and the wizard.
     await page.getByRole('link', { name: 'Sauvegardes' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Sauvegardes' }).waitFor();
+    await page.getByTestId('schedule-status').or(page.getByRole('alert')).first().waitFor();
+    await page.getByRole('button', { name: 'Sauvegarder maintenant' }).click();
+    await page.getByText('Étape 1 sur 4').waitFor();
+    await shot('07-backups-wizard-french');
+    await checkA11y('backups page and wizard (fr)');
+    await page.getByRole('link', { name: 'Vérification de sécurité' }).click();
     await page.getByText('Pas encore disponible dans cette version').waitFor();
     await checkA11y('planned page (fr)');
 

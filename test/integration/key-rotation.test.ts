@@ -202,7 +202,7 @@ describe('agency key rotation', () => {
       },
     });
     expect(wrote).toBe(true);
-    expect(result.verify.ok).toBe(true);
+    expect(result.verify?.ok).toBe(true);
     expect(result.status.columns[0]!.conflicts).toBeGreaterThanOrEqual(1);
     expect(result.status.incident).toBe(true);
     await dropOldKey(ctx, 'konote', 'agency_a');

@@ -65,3 +65,17 @@ export function listAlerts(ctx: CoreContext, opts: { profile?: string; unacknowl
     acknowledgedAt: (r.acknowledged_at as string | null) ?? null,
   }));
 }
+
+/**
+ * Alerts newer than `afterId`, oldest first, for the app's desktop notifications. Alerts raised by a
+ * scheduled CLI run live in the same SQLite log, so the window polls this rather than an event.
+ */
+export function alertsAfter(ctx: CoreContext, afterId: number): AlertRecord[] {
+  return listAlerts(ctx)
+    .filter((a) => a.id > afterId)
+    .reverse();
+}
+
+export function lastAlertId(ctx: CoreContext): number {
+  return (ctx.log.prepare(`SELECT COALESCE(MAX(id), 0) FROM alerts`).pluck().get() as number) ?? 0;
+}

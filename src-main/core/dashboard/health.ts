@@ -2,6 +2,7 @@ import type { HealthTile } from '../../contract/channels';
 import type { CoreContext } from '../context';
 import { custodyFor } from '../keys/custody';
 import { setStore } from '../backup/set-store';
+import { drillStore } from '../drill/drill-store';
 
 /** KoNote's runbook: rotate every 90 days; warn two weeks ahead. */
 export const KEY_ROTATION_DAYS = 90;
@@ -12,7 +13,7 @@ const KEY_WARN_DAYS = 76;
  * been recorded yet, it says so (never a reassuring default).
  */
 export async function dashboardHealth(ctx: CoreContext, profile: string | null): Promise<HealthTile[]> {
-  const tiles: HealthTile[] = [backupTile(ctx, profile), { id: 'lastDrill', status: 'warn', messageKey: 'health.lastDrill.none', values: {} }];
+  const tiles: HealthTile[] = [backupTile(ctx, profile), drillTile(ctx, profile)];
   if (!profile) {
     tiles.push(
       { id: 'keyAge', status: 'unknown', messageKey: 'health.noProfile', values: {} },
@@ -40,10 +41,30 @@ export async function dashboardHealth(ctx: CoreContext, profile: string | null):
   return tiles;
 }
 
+/** The runbook's monthly drill: days since the last passing drill against a 30-day goal. */
+export const DRILL_GOAL_DAYS = 30;
+
+function drillTile(ctx: CoreContext, profile: string | null): HealthTile {
+  if (!profile) return { id: 'lastDrill', status: 'unknown', messageKey: 'health.noProfile', values: {} };
+  const passed = drillStore.lastPassed(ctx, profile);
+  const latest = drillStore.list(ctx, profile, 20).find((d) => d.kind === 'drill' && d.state !== 'running');
+  const days = passed ? Math.floor((Date.now() - Date.parse(passed.finishedAt ?? passed.startedAt)) / 86_400_000) : null;
+  const values = { days: days ?? '-', goal: DRILL_GOAL_DAYS, ...(passed ? { at: passed.finishedAt ?? passed.startedAt } : {}) };
+  // A failure after the last pass is the headline: the newest evidence says restores do not work.
+  if (latest && latest.state === 'failed' && (!passed || latest.startedAt > passed.startedAt)) return { id: 'lastDrill', status: 'fail', messageKey: 'health.lastDrill.failed', values };
+  if (!passed || days === null) return { id: 'lastDrill', status: 'warn', messageKey: 'health.lastDrill.none', values: {} };
+  return days <= DRILL_GOAL_DAYS ? { id: 'lastDrill', status: 'ok', messageKey: 'health.lastDrill.ok', values } : { id: 'lastDrill', status: 'warn', messageKey: 'health.lastDrill.old', values };
+}
+
 /** Last verified backup against the recovery point objective (default 24 h). */
 function backupTile(ctx: CoreContext, profile: string | null): HealthTile {
-  const last = profile ? setStore.lastVerified(ctx, profile) : null;
-  if (!last) return { id: 'lastBackup', status: profile ? 'fail' : 'unknown', messageKey: profile ? 'health.lastBackup.none' : 'health.noProfile', values: {} };
+  if (!profile) return { id: 'lastBackup', status: 'unknown', messageKey: 'health.noProfile', values: {} };
+  const last = setStore.lastVerified(ctx, profile);
+  if (!last) {
+    // Say whether backups were tried and failed, or never tried: the fixes differ.
+    const tried = setStore.list(ctx, profile).some((s) => s.state === 'failed' || s.state === 'unverified');
+    return { id: 'lastBackup', status: 'fail', messageKey: tried ? 'health.lastBackup.failed' : 'health.lastBackup.none', values: {} };
+  }
   const rpo = ctx.settings.get().rpoHours;
   const hours = Math.floor((Date.now() - new Date(last.createdAt).getTime()) / 3_600_000);
   return { id: 'lastBackup', status: hours <= rpo ? 'ok' : 'fail', messageKey: hours <= rpo ? 'health.lastBackup.ok' : 'health.lastBackup.stale', values: { hours, rpo, at: last.createdAt } };

@@ -3,6 +3,9 @@ import { defineConnectionJobs } from '../connections/jobs';
 import { defineKeyJobs } from '../keys/jobs';
 import { defineSandboxJobs } from '../sandbox/jobs';
 import { defineBackupJobs } from '../backup/jobs';
+import { definePitrJobs } from '../pitr/jobs';
+import { defineDrillJobs } from '../drill/jobs';
+import { defineAuditJobs } from '../audit/jobs';
 
 /** Registers every job kind of the contract with the runner; each capability defines its own. */
 export function defineAllJobs(ctx: CoreContext): void {
@@ -19,4 +22,7 @@ export function defineAllJobs(ctx: CoreContext): void {
   defineKeyJobs(ctx);
   defineSandboxJobs(ctx);
   defineBackupJobs(ctx);
+  definePitrJobs(ctx);
+  defineDrillJobs(ctx);
+  defineAuditJobs(ctx);
 }

@@ -75,6 +75,9 @@ export function recordKeyList(
     });
     const retire = db.prepare(`UPDATE key_custody SET position = NULL, retired_at = ? WHERE profile = ? AND fingerprint = ?`);
     for (const old of existing.values()) if (old.retired_at === null) retire.run(at, profile, old.fingerprint);
+    // Which keys this list holds, kept for good: backups are labelled by list, restores need keys.
+    const member = db.prepare(`INSERT OR IGNORE INTO key_list_members (profile, list_fingerprint, position, key_fingerprint, recorded_at) VALUES (?, ?, ?, ?, ?)`);
+    list.fingerprints.forEach((fp, position) => member.run(profile, list.listFingerprint, position, fp, at));
     db.prepare(
       `INSERT INTO key_lists (profile, list_fingerprint, updated_at) VALUES (?, ?, ?)
        ON CONFLICT(profile) DO UPDATE SET list_fingerprint = excluded.list_fingerprint, updated_at = excluded.updated_at`,
@@ -88,7 +91,29 @@ export function deleteCustody(db: LogDb, profile: string): void {
     db.prepare(`DELETE FROM key_custody WHERE profile = ?`).run(profile);
     db.prepare(`DELETE FROM key_lists WHERE profile = ?`).run(profile);
     db.prepare(`DELETE FROM escrow_copies WHERE profile = ?`).run(profile);
+    db.prepare(`DELETE FROM key_list_members WHERE profile = ?`).run(profile);
   })();
+}
+
+/**
+ * "Which key do I need for this backup?": the keys of the list a backup set was labelled with, in
+ * list order. Empty when the list was never recorded here (e.g. a set made on another machine).
+ */
+export function keysForList(db: LogDb, profile: string, listFingerprint: string): string[] {
+  return (db.prepare(`SELECT key_fingerprint FROM key_list_members WHERE profile = ? AND list_fingerprint = ? ORDER BY position`).all(profile, listFingerprint) as { key_fingerprint: string }[]).map((r) => r.key_fingerprint);
+}
+
+/** Per key: how many retained backup sets (not failed, not pruned) were taken under a list holding it. */
+function backupSetsPerKey(db: LogDb, profile: string): Map<string, number> {
+  const rows = db
+    .prepare(
+      `SELECT m.key_fingerprint AS fp, count(DISTINCT b.id) AS n
+         FROM key_list_members m JOIN backup_sets b ON b.profile = m.profile AND b.key_list_fingerprint = m.list_fingerprint
+        WHERE m.profile = ? AND b.state IN ('verified', 'unverified')
+        GROUP BY m.key_fingerprint`,
+    )
+    .all(profile) as { fp: string; n: number }[];
+  return new Map(rows.map((r) => [r.fp, r.n]));
 }
 
 /** The custody record as the contract shows it; `inKeychain` is supplied by the caller. */
@@ -97,6 +122,7 @@ export function readCustodyRecord(db: LogDb, profile: string, inKeychain: boolea
   const rows = db
     .prepare(`SELECT * FROM key_custody WHERE profile = ? ORDER BY position IS NULL, position, retired_at DESC, imported_at`)
     .all(profile) as CustodyRow[];
+  const needed = backupSetsPerKey(db, profile);
   const keys: KeyFact[] = rows.map((r) => ({
     fingerprint: r.fingerprint,
     position: r.position ?? -1,
@@ -105,6 +131,7 @@ export function readCustodyRecord(db: LogDb, profile: string, inKeychain: boolea
     becamePrimaryAt: r.became_primary_at,
     retiredAt: r.retired_at,
     source: r.source,
+    backupSets: needed.get(r.fingerprint) ?? 0,
   }));
   const primary = keys.find((k) => k.primary);
   const since = primary ? Date.parse(primary.becamePrimaryAt ?? primary.importedAt) : NaN;

@@ -21,7 +21,7 @@ export function defineKeyJobs(ctx: CoreContext): void {
     },
   });
   ctx.jobs.define('keys.rotate', {
-    title: (spec) => `${spec.resume ? 'Resume' : spec.incident ? 'Urgent (compromised key)' : 'Start'} key rotation for ${spec.profile}${spec.agency ? ` (agency ${spec.agency})` : ''}`,
+    title: (spec) => `${spec.resume ? 'Resume' : spec.prepareOnly ? 'Prepare' : spec.incident ? 'Urgent (compromised key)' : 'Start'} key rotation for ${spec.profile}${spec.agency ? ` (agency ${spec.agency})` : ''}`,
     async run(spec, job) {
       const { rotateJob } = await import('./rotation/rotation-service');
       return rotateJob(ctx, spec, job);

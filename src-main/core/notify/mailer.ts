@@ -34,7 +34,7 @@ export async function sendMail(ctx: CoreContext, mail: OutgoingMail): Promise<bo
     return true;
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    throw new AppError('PgConnect', `The email could not be sent through ${smtp.host}:${smtp.port}: ${msg}`, 'Check the SMTP server, port and user in Settings, and the password in the keychain.');
+    throw new AppError('PgConnect', `The email could not be sent through ${smtp.host}:${smtp.port}: ${msg}`, 'Check the SMTP server, port and user in Settings, and the password in the keychain.', { cause: e });
   } finally {
     transport.close();
   }

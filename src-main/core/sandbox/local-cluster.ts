@@ -79,7 +79,7 @@ function postgresIds(): { uid: number; gid: number } {
 }
 
 /** As root: hand the folder to postgres and make sure postgres can walk down to it (o+x only, no listing). */
-function prepareOwnership(dir: string): void {
+export function prepareOwnership(dir: string): void {
   if (!isRoot()) return;
   const { uid, gid } = postgresIds();
   const chownTree = (p: string) => {
@@ -102,7 +102,7 @@ function childEnv(): NodeJS.ProcessEnv {
 }
 
 /** Runs a server program, as postgres when we are root. */
-async function runServerTool(file: string, args: string[], signal?: AbortSignal) {
+export async function runServerTool(file: string, args: string[], signal?: AbortSignal) {
   const env = childEnv();
   if (isRoot()) return runChild('runuser', ['-u', 'postgres', '--', file, ...args], { env }, signal);
   return runChild(file, args, { env }, signal);

@@ -152,4 +152,166 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'drill log (restore drills and real restores, with their evidence)',
+    sql: `
+      CREATE TABLE drills (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('drill','restore')),
+        profile TEXT NOT NULL,
+        set_id TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('running','passed','failed','cancelled')),
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        rto_seconds REAL,
+        rpo_seconds REAL,
+        restore_ms INTEGER,
+        verify_ms INTEGER,
+        ran_by TEXT NOT NULL,
+        host TEXT NOT NULL,
+        key_list_fingerprint TEXT,
+        scratch_json TEXT,
+        preflight_json TEXT NOT NULL DEFAULT '[]',
+        verification_json TEXT,
+        safety_set_id TEXT,
+        lockdown_json TEXT,
+        failure_json TEXT,
+        notes TEXT NOT NULL DEFAULT '',
+        job_id TEXT
+      );
+      CREATE INDEX drills_profile_idx ON drills(profile, started_at);
+    `,
+  },
+  {
+    version: 7,
+    name: 'key list members (which keys each recorded list held), so backups name the keys they need',
+    sql: `
+      CREATE TABLE key_list_members (
+        profile TEXT NOT NULL,
+        list_fingerprint TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        key_fingerprint TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (profile, list_fingerprint, position)
+      );
+      INSERT OR IGNORE INTO key_list_members (profile, list_fingerprint, position, key_fingerprint, recorded_at)
+        SELECT l.profile, l.list_fingerprint, c.position, c.fingerprint, l.updated_at
+          FROM key_lists l JOIN key_custody c ON c.profile = l.profile AND c.position IS NOT NULL AND c.retired_at IS NULL;
+    `,
+  },
+  {
+    version: 8,
+    name: 'audit checkpoints (hash chain over audit_log) and their block digests',
+    sql: `
+      CREATE TABLE audit_checkpoints (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        profile TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        database_label TEXT NOT NULL,
+        from_id INTEGER NOT NULL,
+        to_id INTEGER NOT NULL,
+        row_count INTEGER NOT NULL,
+        block_size INTEGER NOT NULL,
+        blocks_root TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        chain_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        file_path TEXT,
+        job_id TEXT,
+        UNIQUE (profile, seq)
+      );
+      CREATE TABLE audit_checkpoint_blocks (
+        checkpoint_id INTEGER NOT NULL REFERENCES audit_checkpoints(id) ON DELETE CASCADE,
+        block INTEGER NOT NULL,
+        first_id INTEGER NOT NULL,
+        last_id INTEGER NOT NULL,
+        row_count INTEGER NOT NULL,
+        digest TEXT NOT NULL,
+        present BLOB NOT NULL,
+        PRIMARY KEY (checkpoint_id, block)
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 9,
+    name: 'export links: per-profile export folder, and the log of revocations, cleanups, summaries and deadline runs',
+    sql: `
+      CREATE TABLE export_settings (
+        profile TEXT PRIMARY KEY,
+        export_dir TEXT,
+        server_export_dir TEXT,
+        admin_username TEXT,
+        pending_delay_minutes INTEGER NOT NULL DEFAULT 10,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE export_actions (
+        id TEXT PRIMARY KEY,
+        profile TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('revoke','cleanup','summary','deadlines')),
+        link_id TEXT,
+        at TEXT NOT NULL,
+        by_user TEXT NOT NULL DEFAULT '',
+        reason TEXT NOT NULL DEFAULT '',
+        notes TEXT NOT NULL DEFAULT '',
+        state TEXT NOT NULL CHECK (state IN ('started','done','failed')),
+        result_json TEXT
+      );
+      CREATE INDEX export_actions_link_idx ON export_actions(profile, link_id, at);
+    `,
+  },
+  {
+    version: 10,
+    name: 'point-in-time recovery: archive settings, base backup catalogue, scratch recoveries',
+    sql: `
+      CREATE TABLE pitr_config (
+        profile TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('main','audit')),
+        archive_dir TEXT,
+        backup_dir TEXT,
+        azure_json TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (profile, role)
+      );
+      CREATE TABLE pitr_base_backups (
+        id TEXT PRIMARY KEY,
+        profile TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('main','audit')),
+        path TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('running','verified','failed')),
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        start_lsn TEXT,
+        end_lsn TEXT,
+        timeline INTEGER,
+        server_major INTEGER NOT NULL,
+        wal_segment_size INTEGER NOT NULL,
+        size_bytes INTEGER,
+        verified_at TEXT,
+        error_json TEXT,
+        job_id TEXT
+      );
+      CREATE INDEX pitr_base_backups_profile_idx ON pitr_base_backups(profile, role, started_at);
+      CREATE TABLE pitr_recoveries (
+        id TEXT PRIMARY KEY,
+        profile TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('main','audit')),
+        backup_id TEXT NOT NULL,
+        target_utc TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('recovering','ready','failed','discarded')),
+        dir TEXT NOT NULL,
+        host TEXT,
+        port INTEGER,
+        database_name TEXT NOT NULL,
+        user_name TEXT NOT NULL,
+        owner_pid INTEGER NOT NULL,
+        stopped_at TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        error_json TEXT
+      );
+      CREATE INDEX pitr_recoveries_profile_idx ON pitr_recoveries(profile, started_at);
+    `,
+  },
 ];

@@ -1,4 +1,4 @@
-import { Badge, Button, List, Loader, Paper, Stack, Table, Text } from '@mantine/core';
+import { Badge, Button, Group, List, Loader, Paper, Stack, Table, Text } from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppErrorData } from '../../../src-main/contract/errors';
@@ -8,9 +8,16 @@ import { PageTitle } from '../../components/PageTitle';
 import { formatLocal } from '../../components/time';
 import { useActiveProfile } from '../../state/app';
 import { KeyWizard } from '../../wizards/keys/KeyWizard';
+import { EscrowPanel } from '../../wizards/keys/EscrowPanel';
+import { RecoverPanel } from '../../wizards/keys/RecoverPanel';
+import { RotationWizard } from '../../wizards/keys/RotationWizard';
 import { call } from '../api';
 
 export const KEY_ROTATION_DAYS = 90;
+
+/** The page's panels; one is open at a time below the custody record. */
+const PANELS = ['escrow', 'recover', 'rotate', 'add'] as const;
+type Panel = (typeof PANELS)[number];
 
 /** Key custody for the active profile: fingerprints only, never key material. */
 export function KeysPage() {
@@ -18,7 +25,7 @@ export function KeysPage() {
   const profile = useActiveProfile();
   const [custody, setCustody] = useState<KeyCustody | null>(null);
   const [error, setError] = useState<AppErrorData | null>(null);
-  const [wizard, setWizard] = useState(false);
+  const [panel, setPanel] = useState<Panel | null>(null);
 
   const load = useCallback(async () => {
     if (!profile) return;
@@ -62,6 +69,7 @@ export function KeysPage() {
                   <Table.Th>{t('keys.role')}</Table.Th>
                   <Table.Th>{t('keys.source')}</Table.Th>
                   <Table.Th>{t('keys.importedAt')}</Table.Th>
+                  <Table.Th>{t('keys.backupSets')}</Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -70,9 +78,16 @@ export function KeysPage() {
                     <Table.Td>
                       <code data-testid="custody-fingerprint">{k.fingerprint}</code>
                     </Table.Td>
-                    <Table.Td>{k.primary ? t('keys.primaryRole') : t('keys.olderRole')}</Table.Td>
+                    <Table.Td>
+                      {k.primary
+                        ? t('keys.primaryRole')
+                        : k.retiredAt
+                          ? t(custody.retainedRetired?.includes(k.fingerprint) ? 'keys.retiredKept' : 'keys.retiredRole', { when: formatLocal(k.retiredAt, i18n.language) })
+                          : t('keys.olderRole')}
+                    </Table.Td>
                     <Table.Td>{t(`keys.sourceValue.${k.source}`)}</Table.Td>
                     <Table.Td>{formatLocal(k.importedAt, i18n.language)}</Table.Td>
+                    <Table.Td data-testid="key-backup-sets">{k.backupSets ?? 0}</Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
@@ -112,7 +127,10 @@ export function KeysPage() {
                   ) : (
                     <List>
                       {custody.escrow.map((e) => (
-                        <List.Item key={`${e.kind}-${e.createdAt}`}>{t('keys.escrowItem', { kind: e.kind, when: formatLocal(e.createdAt, i18n.language) })}</List.Item>
+                        <List.Item key={`${e.kind}-${e.createdAt}`} data-testid="escrow-copy">
+                          {t('keys.escrowItem', { kind: t(`keys.escrowKind.${e.kind.split(':')[0]}`, { defaultValue: e.kind, detail: e.kind.split(':')[1] ?? '' }), when: formatLocal(e.createdAt, i18n.language) })}{' '}
+                          {e.lastTestedAt ? t('keys.escrowTested', { when: formatLocal(e.lastTestedAt, i18n.language) }) : t('keys.escrowNeverTested')}
+                        </List.Item>
                       ))}
                     </List>
                   )}
@@ -122,13 +140,19 @@ export function KeysPage() {
           </Table>
         </Paper>
       )}
-      {/* Offered even when a key exists: the core answers Conflict and the wizard explains rotation. */}
-      {custody && !wizard && (
-        <div>
-          <Button onClick={() => setWizard(true)}>{t('keys.addKey')}</Button>
-        </div>
+      {custody && (
+        <Group gap="xs" role="toolbar" aria-label={t('keys.actions')}>
+          {PANELS.filter((p) => p !== 'add' || custody.keys.length === 0 || panel === 'add').map((p) => (
+            <Button key={p} variant={panel === p ? 'filled' : 'light'} aria-pressed={panel === p} onClick={() => setPanel(panel === p ? null : p)}>
+              {t(`keys.panel.${p}`)}
+            </Button>
+          ))}
+        </Group>
       )}
-      {wizard && <KeyWizard profile={profile} onDone={(c) => setCustody(c)} />}
+      {panel === 'add' && <KeyWizard profile={profile} onDone={(c) => setCustody(c)} />}
+      {panel === 'escrow' && <EscrowPanel profile={profile} onDone={() => void load()} />}
+      {panel === 'recover' && <RecoverPanel profile={profile} onDone={() => void load()} />}
+      {panel === 'rotate' && <RotationWizard profile={profile} onChanged={() => void load()} />}
     </Stack>
   );
 }

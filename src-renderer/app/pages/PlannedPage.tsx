@@ -2,7 +2,7 @@ import { Alert, Stack, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { PageTitle } from '../../components/PageTitle';
 
-export type PlannedArea = 'backups' | 'drills' | 'pitr' | 'audit' | 'exports' | 'security';
+export type PlannedArea = 'drills' | 'pitr' | 'audit' | 'exports' | 'security';
 
 /** A capability that a later version delivers: say what it will do, and that it is not here yet. */
 export function PlannedPage({ area }: { area: PlannedArea }) {

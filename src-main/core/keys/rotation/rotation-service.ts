@@ -264,9 +264,14 @@ export async function verifyRotation(ctx: CoreContext, rotationId: string, job?:
 }
 
 /** The job body: start (or resume), re-encrypt, verify. */
-export async function rotateJob(ctx: CoreContext, spec: { profile: string; agency: string | null; resume: boolean; incident: boolean; batchSize: number }, job?: Job, opts: RunOptions = {}): Promise<RotationRunResult> {
+export async function rotateJob(ctx: CoreContext, spec: { profile: string; agency: string | null; resume: boolean; incident: boolean; batchSize: number; prepareOnly?: boolean }, job?: Job, opts: RunOptions = {}): Promise<RotationRunResult> {
   const profile = resolveProfile(ctx, spec.profile);
   let rot = activeRotation(ctx.log, profile.name);
+  if (spec.prepareOnly) {
+    if (spec.resume) throw new AppError('Validation', 'Preparing starts a new rotation; it cannot be combined with resuming one.', 'Use --resume alone to continue the rotation under way.');
+    rot = await startRotation(ctx, profile.name, spec.agency, { incident: spec.incident }, job);
+    return { status: rotationStatusOf(ctx, rot), verify: null };
+  }
   if (spec.resume) {
     if (!rot) throw new AppError('NotFound', `No key rotation of "${profile.name}" is under way.`, 'Start one with `custodian key rotate` (after a dry run).');
   } else {

@@ -1,0 +1,166 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import type { DrillSummary } from '../../contract/drills';
+import type { CoreContext } from '../context';
+import type { JobContext } from '../jobs/runner';
+import { AppError, toErrorData } from '../common/errors';
+import { resolveProfile } from '../connections/profile-store';
+import { endpointConnectionConfig, toolEnvFor } from '../connections/pg-client';
+import { setStore, type BackupSetRecord } from '../backup/set-store';
+import { loadKeyList } from '../keys/key-service';
+import { drillStore } from './drill-store';
+import { runPreflight, workRoot } from './checklist';
+import { scratchNames } from './restore-args';
+import { createScratch, dropScratch, type ScratchServer } from './scratch';
+import { restoreSetFiles } from './restore-set';
+import { runVerification } from './verify/verify-suite';
+
+/**
+ * A restore drill: checklist → restore the set into new scratch databases on the profile's main
+ * server → full verification against the manifest → record (RTO, RPO, every check) → drop the
+ * scratch databases unless kept. Production is never written. A failed drill is recorded as
+ * failed with why; a cancelled one drops its scratch databases.
+ */
+
+export interface DrillOptions {
+  profile?: string;
+  setId?: string;
+  keep: boolean;
+  full: boolean;
+  sample: number;
+  notes: string;
+}
+
+const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.(\d+)Z$/, '$1z');
+
+export function pickSet(ctx: CoreContext, profile: string, setId?: string): BackupSetRecord {
+  if (setId) {
+    const s = setStore.get(ctx, setId);
+    if (!s) throw new AppError('NotFound', `There is no backup set "${setId}".`, 'See `custodian backup list` for the sets Custodian knows.');
+    if (s.state === 'pruned' || s.state === 'failed' || s.state === 'running') throw new AppError('Validation', `Backup set ${setId} is ${s.state}; it cannot be restored.`, 'Pick a verified set.');
+    return s;
+  }
+  const last = setStore.lastVerified(ctx, profile);
+  if (!last) throw new AppError('NotFound', `"${profile}" has no verified backup set to drill.`, 'Make a backup first (`custodian backup run`), then run the drill.');
+  return last;
+}
+
+export async function runDrill(ctx: CoreContext, o: DrillOptions, job: JobContext): Promise<DrillSummary> {
+  await cleanupInterrupted(ctx, job).catch((e) => job.log('warn', `Could not clean up an earlier interrupted drill: ${toErrorData(e).message}`));
+  const profile = resolveProfile(ctx, o.profile);
+  const set = pickSet(ctx, profile.name, o.setId);
+  const started = new Date();
+  const id = `drill_${stamp(started)}`;
+  const names = scratchNames(stamp(started));
+  const rpoSeconds = Math.max(0, Math.round((started.getTime() - Date.parse(set.createdAt)) / 1000));
+  drillStore.insert(ctx, { id, kind: 'drill', profile: profile.name, setId: set.id, startedAt: started.toISOString(), rpoSeconds, keyListFingerprint: set.keyListFingerprint, notes: o.notes, jobId: job.jobId });
+  job.log('info', `Drill ${id}: set ${set.id} (${Math.round(rpoSeconds / 3600)} h old) into scratch databases ${names.main} and ${names.audit}.`);
+
+  const production = [profile.main.database, profile.audit.database];
+  const scratchCreated = { value: false };
+  let server: ScratchServer | null = null;
+  try {
+    const conn = await endpointConnectionConfig(ctx, profile.name, 'main');
+    server = { endpoint: conn.endpoint, password: conn.password };
+    job.progress(0, 'Checking the pre-restore checklist');
+    const pre = await runPreflight(ctx, profile, set, { kind: 'drill', scratch: names }, job);
+    drillStore.update(ctx, id, { preflight: pre.checks });
+    for (const c of pre.checks.filter((x) => x.status !== 'PASS')) job.log(c.status === 'FAIL' ? 'error' : 'warn', `${c.title}: ${c.detail}`);
+    if (!pre.ok) {
+      const failed = pre.checks.filter((c) => c.status === 'FAIL');
+      drillStore.finish(ctx, id, 'failed', { kind: 'Validation', message: `The pre-restore checklist failed, so nothing was restored: ${failed.map((c) => c.title).join(', ')}.`, hint: failed[0]?.hint });
+      return drillStore.get(ctx, id)!;
+    }
+
+    job.throwIfCancelled();
+    drillStore.update(ctx, id, { scratch: { server: `${conn.endpoint.host}:${conn.endpoint.port}`, main: names.main, audit: names.audit, kept: o.keep, droppedAt: null } });
+    await createScratch(server, [names.main, names.audit], production);
+    scratchCreated.value = true;
+
+    // RTO clock: from the start of the restore to the end of verification.
+    const t0 = performance.now();
+    const env = toolEnvFor(conn.endpoint, conn.password, ctx.env);
+    const restore = await restoreSetFiles({
+      dir: set.dir,
+      manifest: pre.manifest!,
+      identity: pre.identity,
+      tool: pre.tool!,
+      env: { main: env, audit: env },
+      databases: { main: names.main, audit: names.audit },
+      clean: false,
+      workDir: pre.roomForTemp ? path.join(workRoot(ctx), id) : null,
+      job,
+      onFraction: (f, m) => job.progress(0.1 + 0.6 * f, m),
+    });
+    const restoreMs = Math.round(performance.now() - t0);
+    drillStore.update(ctx, id, { restoreMs });
+
+    const scratchEndpoint = (database: string) => ({ endpoint: { ...conn.endpoint, database }, password: conn.password });
+    const report = await runVerification(
+      { main: scratchEndpoint(names.main), audit: scratchEndpoint(names.audit), schemas: profile.schemas },
+      { manifest: pre.manifest, keys: () => loadKeyList(ctx, profile.name), full: o.full, sample: o.sample, job, onFraction: (f, m) => job.progress(0.7 + 0.28 * f, m) },
+    );
+    const total = performance.now() - t0;
+    drillStore.update(ctx, id, { verification: report, verifyMs: report.durationMs, rtoSeconds: Math.round(total) / 1000 });
+    for (const c of report.checks.filter((x) => x.status !== 'PASS')) job.log(c.status === 'FAIL' ? 'error' : 'warn', `${c.title}: ${c.detail}`);
+    job.log('info', `Restored in ${(restore.ms / 1000).toFixed(1)} s${restore.parallel ? ' (parallel)' : ''}, verified in ${(report.durationMs / 1000).toFixed(1)} s: ${report.status}.`);
+
+    const passed = report.status !== 'FAIL';
+    if (!o.keep) await drop(ctx, id, server, names, production);
+    const failed = report.checks.filter((c) => c.status === 'FAIL');
+    drillStore.finish(ctx, id, passed ? 'passed' : 'failed', passed ? null : { kind: 'Validation', message: `Verification failed: ${failed.map((c) => c.title).join(', ')}.`, hint: failed[0]?.hint });
+    if (passed) setStore.setPins(ctx, set.id, [...set.pins, 'drill-verified']);
+    job.progress(1, passed ? 'Drill passed' : 'Drill FAILED');
+    return drillStore.get(ctx, id)!;
+  } catch (e) {
+    const err = toErrorData(e);
+    const cancelled = job.signal.aborted || err.kind === 'Cancelled';
+    // Cancel always drops the scratch databases; a failure keeps them only when asked to.
+    if (server && scratchCreated.value && (cancelled || !o.keep)) await drop(ctx, id, server, names, production).catch((x) => job.log('warn', `Could not drop the scratch databases: ${toErrorData(x).message}`));
+    drillStore.finish(ctx, id, cancelled ? 'cancelled' : 'failed', cancelled ? { kind: 'Cancelled', message: 'The drill was cancelled; its scratch databases were dropped.' } : err);
+    if (cancelled) throw e;
+    job.log('error', err.message);
+    return drillStore.get(ctx, id)!;
+  } finally {
+    // The temporary decrypted archives are deleted file by file; this removes their folder too.
+    fs.rmSync(path.join(workRoot(ctx), id), { recursive: true, force: true });
+  }
+}
+
+async function drop(ctx: CoreContext, id: string, server: ScratchServer, names: { main: string; audit: string }, production: string[]): Promise<void> {
+  await dropScratch(server, [names.main, names.audit], production);
+  const d = drillStore.get(ctx, id);
+  if (d?.scratch) drillStore.update(ctx, id, { scratch: { ...d.scratch, droppedAt: new Date().toISOString() } });
+}
+
+/**
+ * A drill whose process died (killed mid-restore) is recorded as failed — never passed — and its
+ * scratch databases and temporary files are removed. Runs before every drill and from `drill cleanup`.
+ * With `includeKept`, scratch databases kept for inspection are dropped too.
+ */
+export async function cleanupInterrupted(ctx: CoreContext, job?: Pick<JobContext, 'log'>, includeKept = false): Promise<string[]> {
+  const cleaned: string[] = [];
+  const interrupted = new Set<string>();
+  for (const d of drillStore.interrupted(ctx)) {
+    interrupted.add(d.id);
+    drillStore.finish(ctx, d.id, 'failed', { kind: 'Internal', message: 'Custodian stopped while this drill was running; it did not pass.', hint: 'Run the drill again.' });
+    job?.log('warn', `Drill ${d.id} was interrupted; recorded as failed.`);
+  }
+  const leftovers = drillStore.withScratchLeft(ctx).filter((d) => includeKept || !d.scratch!.kept || interrupted.has(d.id));
+  for (const d of leftovers) {
+    try {
+      const conn = await endpointConnectionConfig(ctx, d.profile, 'main');
+      const profile = resolveProfile(ctx, d.profile);
+      await dropScratch({ endpoint: conn.endpoint, password: conn.password }, [d.scratch!.main, d.scratch!.audit], [profile.main.database, profile.audit.database]);
+      drillStore.update(ctx, d.id, { scratch: { ...d.scratch!, droppedAt: new Date().toISOString() } });
+      cleaned.push(d.scratch!.main, d.scratch!.audit);
+    } catch (e) {
+      job?.log('warn', `Scratch databases of ${d.id} could not be dropped: ${toErrorData(e).message}`);
+    }
+  }
+  // Temporary decrypted archives of drills that are not running.
+  const running = new Set(drillStore.list(ctx).filter((d) => d.state === 'running').map((d) => d.id));
+  const root = workRoot(ctx);
+  if (fs.existsSync(root)) for (const entry of fs.readdirSync(root)) if (!running.has(entry)) fs.rmSync(path.join(root, entry), { recursive: true, force: true });
+  return cleaned;
+}

@@ -1,0 +1,35 @@
+import type { CoreContext } from '../context';
+import type { Handlers } from '../ipc/dispatcher';
+import { AppError } from '../common/errors';
+import { resolveProfile } from '../connections/profile-store';
+import { drillStore } from './drill-store';
+import { renderDrillReportHtml } from './report';
+import { runPreflight } from './checklist';
+import { pickSet } from './drill-run';
+import { scratchNames } from './restore-args';
+import { applyLockdown, checkLockdown } from './lockdown';
+
+type DrillChannels = 'drills.list' | 'drills.get' | 'drills.report' | 'drills.preflight' | 'lockdown.check' | 'lockdown.apply';
+
+function getDrill(ctx: CoreContext, id: string) {
+  const d = drillStore.get(ctx, id);
+  if (!d) throw new AppError('NotFound', `There is no drill "${id}".`, 'Refresh the drill history.');
+  return d;
+}
+
+export function drillHandlers(ctx: CoreContext): Pick<Handlers, DrillChannels> {
+  return {
+    'drills.list': ({ profile }) => drillStore.list(ctx, profile),
+    'drills.get': ({ id }) => getDrill(ctx, id),
+    'drills.report': ({ id }) => ({ id, html: renderDrillReportHtml(getDrill(ctx, id)) }),
+    'drills.preflight': async ({ profile, setId }) => {
+      const p = resolveProfile(ctx, profile);
+      const set = pickSet(ctx, p.name, setId ?? undefined);
+      // The wizard's checklist step: the same checks the drill runs first, with throwaway names.
+      const pre = await runPreflight(ctx, p, set, { kind: 'drill', scratch: scratchNames(`preview${Date.now()}`) });
+      return { setId: set.id, ok: pre.ok, checks: pre.checks };
+    },
+    'lockdown.check': ({ profile }) => checkLockdown(ctx, profile),
+    'lockdown.apply': ({ profile }) => applyLockdown(ctx, profile),
+  };
+}
