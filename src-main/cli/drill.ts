@@ -7,7 +7,7 @@ import { AppError } from '../core/common/errors';
 import { resolveProfile } from '../core/connections/profile-store';
 import { drillStore } from '../core/drill/drill-store';
 import { drillLogCsv, formatDuration, renderDrillReportHtml } from '../core/drill/report';
-import { cleanupInterrupted } from '../core/drill/drill-run';
+import { cleanupInterrupted, markInterrupted } from '../core/drill/drill-run';
 import type { CheckResult, DrillSummary } from '../contract/drills';
 
 interface ProfileOpts extends OutputOptions {
@@ -70,6 +70,7 @@ export function registerDrillCommands(program: Command, env: CliEnv): void {
     .option('--json', 'print one JSON document')
     .action((opts: ProfileOpts & { csv?: string }) =>
       env.action(opts, async (core) => {
+        markInterrupted(core);
         const drills = drillStore.list(core, opts.profile ? resolveProfile(core, opts.profile).name : null);
         if (opts.csv) fs.writeFileSync(opts.csv, drillLogCsv(drills), { mode: 0o600 });
         printResult(opts, { drills: drills.map(drillJson) }, () =>

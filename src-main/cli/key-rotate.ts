@@ -58,7 +58,7 @@ export function registerKeyRotateCommands(key: Command, env: CliEnv): void {
 
   key
     .command('drop-old')
-    .description('After a verified rotation, remove the old key from the list (it stays in custody, marked retired)')
+    .description('After a verified rotation, remove the old key from the list (kept retired in the keychain for older backups), write the audit row and take a pinned backup')
     .option('--yes', 'confirm: every value has been shown to open with the new key alone')
     .option('--agency <schema>', 'finish an agency key rotation')
     .option('--no-backup', 'do not take the pinned post-rotation backup right away (take it later with "key post-rotation-backup")')

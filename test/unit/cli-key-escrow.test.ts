@@ -11,6 +11,7 @@ import { keyListFingerprint } from '../../src-main/core/keys/fingerprint';
 import { importKeyList } from '../../src-main/core/keys/key-service';
 import { vaultAccounts } from '../../src-main/core/keys/vault';
 import { memoryCore } from '../helpers/memory-core';
+import { defineKeyJobs } from '../../src-main/core/keys/jobs';
 
 /** `custodian key escrow|recover|drop-old|history` on an in-memory core: secrets only from files/stdin, never printed. */
 const K1 = FernetKey.generate();
@@ -109,10 +110,18 @@ describe('custodian key escrow / recover', () => {
   }, 60_000);
 
   it('recover needs exactly one source; drop-old needs --yes; rotate --batch-size is validated', async () => {
-    const { run } = await setup();
+    const { core, run } = await setup();
+    defineKeyJobs(core); // the rotation verbs run as jobs, as in the app
     expect(JSON.parse((await run('key', 'recover', '--json')).out).error.kind).toBe('Validation');
     expect(JSON.parse((await run('key', 'drop-old', '--json')).out).error.kind).toBe('Validation');
     expect(JSON.parse((await run('key', 'drop-old', '--yes', '--json')).out).error.kind).toBe('NotFound');
     expect(JSON.parse((await run('key', 'rotate', '--batch-size', '0', '--json')).out).error.kind).toBe('Validation');
+    // Preparing starts a rotation; resuming continues one: both at once is refused before any work.
+    const both = JSON.parse((await run('key', 'rotate', '--prepare', '--resume', '--json')).out).error;
+    expect(both).toMatchObject({ kind: 'Validation', hint: expect.stringContaining('--resume') });
+    // With no rotation behind it there is nothing to back up after.
+    const post = await run('key', 'post-rotation-backup', '--json');
+    expect(post.code).toBe(1);
+    expect(JSON.parse(post.out).error).toMatchObject({ kind: 'NotFound', hint: expect.stringContaining('key rotate --dry-run') });
   });
 });

@@ -37,7 +37,12 @@ export function parseWhen(text: string, label: string): Date {
   }
   // JavaScript reads a bare date as UTC but a bare date-time as local: make both local.
   const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(t) ? `${t}T00:00` : t.replace(' ', 'T'));
-  if (Number.isNaN(d.getTime())) throw new AppError('Validation', `${label} "${t}" is not a real date.`, 'Check the month and day.');
+  const [y, mo, da] = t.slice(0, 10).split('-').map(Number);
+  // Date rolls 31 February over into March; a typo like that must be an error, not another day.
+  const probe = new Date(Date.UTC(y!, mo! - 1, da!));
+  if (Number.isNaN(d.getTime()) || probe.getUTCMonth() !== mo! - 1 || probe.getUTCDate() !== da) {
+    throw new AppError('Validation', `${label} "${t}" is not a real date.`, 'Check the month and day.');
+  }
   return d;
 }
 

@@ -41,7 +41,7 @@ export async function fetchPage(client: Client, plan: PlannedQuery, beforeId: bi
   p.values.push(...plan.params.values);
   const where = [...plan.where];
   if (beforeId !== null) where.push(`id < ${p.add(beforeId.toString())}::bigint`);
-  const sql = `SELECT ${ROW_COLUMNS} FROM ${AUDIT_TABLE} WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ${p.add(limit)}`;
+  const sql = `SELECT ${ROW_COLUMNS} FROM ${AUDIT_TABLE} WHERE ${where.join(' AND ')} ORDER BY ${AUDIT_TABLE}.id DESC LIMIT ${p.add(limit)}`;
   const r = await client.query<RawAuditRow>(sql, p.values);
   return r.rows.map(toAuditRow);
 }

@@ -1,7 +1,11 @@
 import type { AuditRow } from '../../contract/audit';
 
-/** The columns every audit query returns, and their mapping to the contract's AuditRow. */
-export const ROW_COLUMNS = `id::text AS id, event_timestamp, user_id, user_display, ip_address::text AS ip_address, action, resource_type,
+/**
+ * The columns every audit query returns, and their mapping to the contract's AuditRow. `id` is
+ * returned as text (bigint), so ORDER BY must name the table's column (`public.audit_log.id`):
+ * a bare `id` would sort the text alias, putting 999 after 2903.
+ */
+export const ROW_COLUMNS = `id::text AS id, event_timestamp, user_id, user_display, abbrev(ip_address) AS ip_address, action, resource_type,
   resource_id, program_id, old_values, new_values, metadata, is_demo_context, is_confidential_context, tenant_schema`;
 
 export interface RawAuditRow {

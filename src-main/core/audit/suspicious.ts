@@ -26,7 +26,7 @@ async function rowsFor(client: Client, filter: AuditFilter, extra: string[], lim
   const plan = await planQuery(client, filter);
   if (!plan.range) return [];
   const r = await client.query<RawAuditRow>(
-    `SELECT ${ROW_COLUMNS} FROM public.audit_log WHERE ${[...plan.where, ...extra].join(' AND ')} ORDER BY id LIMIT ${plan.params.add(limit)}`,
+    `SELECT ${ROW_COLUMNS} FROM public.audit_log WHERE ${[...plan.where, ...extra].join(' AND ')} ORDER BY public.audit_log.id LIMIT ${plan.params.add(limit)}`,
     plan.params.values,
   );
   return r.rows.map(toAuditRow);
@@ -129,7 +129,7 @@ async function unusualHourRows(client: Client, filter: AuditFilter, timeZone: st
   const tz = plan.params.add(timeZone);
   const hour = `extract(hour FROM event_timestamp AT TIME ZONE ${tz})`;
   const r = await client.query<RawAuditRow>(
-    `SELECT ${ROW_COLUMNS} FROM public.audit_log WHERE ${[...plan.where, 'user_id IS NOT NULL', `(${hour} >= ${UNUSUAL_FROM_HOUR} OR ${hour} < ${UNUSUAL_TO_HOUR})`].join(' AND ')} ORDER BY id LIMIT ${plan.params.add(MAX_SCANNED)}`,
+    `SELECT ${ROW_COLUMNS} FROM public.audit_log WHERE ${[...plan.where, 'user_id IS NOT NULL', `(${hour} >= ${UNUSUAL_FROM_HOUR} OR ${hour} < ${UNUSUAL_TO_HOUR})`].join(' AND ')} ORDER BY public.audit_log.id LIMIT ${plan.params.add(MAX_SCANNED)}`,
     plan.params.values,
   );
   return r.rows.map(toAuditRow);

@@ -140,12 +140,7 @@ async function drop(ctx: CoreContext, id: string, server: ScratchServer, names: 
  */
 export async function cleanupInterrupted(ctx: CoreContext, job?: Pick<JobContext, 'log'>, includeKept = false): Promise<string[]> {
   const cleaned: string[] = [];
-  const interrupted = new Set<string>();
-  for (const d of drillStore.interrupted(ctx)) {
-    interrupted.add(d.id);
-    drillStore.finish(ctx, d.id, 'failed', { kind: 'Internal', message: 'Custodian stopped while this drill was running; it did not pass.', hint: 'Run the drill again.' });
-    job?.log('warn', `Drill ${d.id} was interrupted; recorded as failed.`);
-  }
+  const interrupted = new Set(markInterrupted(ctx, job));
   const leftovers = drillStore.withScratchLeft(ctx).filter((d) => includeKept || !d.scratch!.kept || interrupted.has(d.id));
   for (const d of leftovers) {
     try {
@@ -163,4 +158,16 @@ export async function cleanupInterrupted(ctx: CoreContext, job?: Pick<JobContext
   const root = workRoot(ctx);
   if (fs.existsSync(root)) for (const entry of fs.readdirSync(root)) if (!running.has(entry)) fs.rmSync(path.join(root, entry), { recursive: true, force: true });
   return cleaned;
+}
+
+/** The SQLite half of the clean-up (no network): drills whose process died are recorded as failed. */
+export function markInterrupted(ctx: CoreContext, job?: Pick<JobContext, 'log'>): string[] {
+  const ids: string[] = [];
+  for (const d of drillStore.interrupted(ctx)) {
+    const what = d.kind === 'drill' ? 'drill' : 'restore';
+    drillStore.finish(ctx, d.id, 'failed', { kind: 'Internal', message: `Custodian stopped while this ${what} was running; it did not pass.`, hint: d.kind === 'drill' ? 'Run the drill again; its scratch databases are dropped first.' : 'Run `custodian verify` to see the state of production, and restore again if needed.' });
+    job?.log('warn', `${d.id} was interrupted; recorded as failed.`);
+    ids.push(d.id);
+  }
+  return ids;
 }

@@ -5,7 +5,7 @@ import { resolveProfile } from '../connections/profile-store';
 import { drillStore } from './drill-store';
 import { renderDrillReportHtml } from './report';
 import { runPreflight } from './checklist';
-import { pickSet } from './drill-run';
+import { markInterrupted, pickSet } from './drill-run';
 import { scratchNames } from './restore-args';
 import { applyLockdown, checkLockdown } from './lockdown';
 
@@ -19,7 +19,10 @@ function getDrill(ctx: CoreContext, id: string) {
 
 export function drillHandlers(ctx: CoreContext): Pick<Handlers, DrillChannels> {
   return {
-    'drills.list': ({ profile }) => drillStore.list(ctx, profile),
+    'drills.list': ({ profile }) => {
+      markInterrupted(ctx); // a drill killed with its process never shows as running (or passed)
+      return drillStore.list(ctx, profile);
+    },
     'drills.get': ({ id }) => getDrill(ctx, id),
     'drills.report': ({ id }) => ({ id, html: renderDrillReportHtml(getDrill(ctx, id)) }),
     'drills.preflight': async ({ profile, setId }) => {

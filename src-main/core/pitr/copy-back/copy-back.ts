@@ -118,6 +118,14 @@ export async function applyCopyBack(ctx: CoreContext, o: { profile: string; reco
         return { ...contract, inserted: done, auditRowId };
       } catch (e) {
         await prod.query('ROLLBACK').catch(() => undefined);
+        const pgErr = e as { code?: string; detail?: string; table?: string };
+        if (pgErr.code === '23503') {
+          // A copied row points at a row production no longer has outside this plan (e.g. a deleted user).
+          throw new AppError('Conflict', `The copied rows refer to rows production no longer has: ${pgErr.detail ?? (e as Error).message}`, 'Nothing was written. Copy back the referenced table first (the detail names it), then this one.', { cause: e });
+        }
+        if (pgErr.code === '23505') {
+          throw new AppError('Conflict', `A copied row clashes with a row production has now: ${pgErr.detail ?? (e as Error).message}`, 'Nothing was written. Someone re-created that record meanwhile; resolve it by hand in KoNote.', { cause: e });
+        }
         throw e;
       }
     }),

@@ -1,0 +1,144 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from 'pg';
+import { startTestCluster, type TestCluster } from '../helpers/pg-cluster';
+import { makeTestContext, type TestContext } from '../helpers/core-context';
+import { saveProfile } from '../../src-main/core/connections/profile-store';
+import { withEndpointClient } from '../../src-main/core/connections/pg-client';
+import { quoteLiteral } from '../../src-main/core/common/sql';
+import { applyKonoteAuditLockdown, createAuditSchema } from '../../src-main/core/sandbox/konote-schema';
+import { takeCheckpoint, readCheckpointFile } from '../../src-main/core/audit/checkpoint';
+import { verifyCheckpoints } from '../../src-main/core/audit/verify-checkpoints';
+import { checkpointStore } from '../../src-main/core/audit/checkpoint-store';
+
+/**
+ * Tamper evidence on a real audit_log. Threat covered: someone with write access to the audit
+ * database (a superuser, or the writer that still owns audit_log after KoNote's lockdown) edits
+ * or deletes audit rows, or rewrites Custodian's local log, to hide what happened.
+ */
+
+let cluster: TestCluster;
+let ctx: TestContext;
+let dir: string;
+const DAY = 86_400_000;
+const NOW = Date.now();
+
+const superEp = () => ({ host: cluster.host, port: cluster.port, database: 'konote_audit', user: 'postgres', sslmode: 'disable' as const });
+const asSuper = <T>(fn: (c: Client) => Promise<T>) => withEndpointClient(superEp(), cluster.password, fn);
+
+/** `n` rows with ids from `firstId`, timestamps from `start` every `stepMs`. */
+async function addRows(firstId: number, n: number, start: number, stepMs: number): Promise<void> {
+  await asSuper((c) =>
+    c.query(
+      `INSERT INTO audit_log (id, event_timestamp, user_id, user_display, ip_address, action, resource_type, resource_id, program_id, old_values, new_values, metadata, is_demo_context, is_confidential_context, tenant_schema)
+       SELECT i, to_timestamp(($2::float8 + (i - $1) * $3::float8) / 1000), 1 + i % 7, 'User ' || (i % 7), ('10.0.0.' || (1 + i % 200))::inet, 'view', 'client_file', i % 500, 1, NULL, NULL,
+              jsonb_build_object('path', '/clients/' || i || '/'), false, false, ''
+         FROM generate_series($1::bigint, $1::bigint + $4::bigint - 1) AS i`,
+      [firstId, start, stepMs, n],
+    ),
+  );
+}
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+  ctx = makeTestContext();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-cp-'));
+  await withEndpointClient({ ...superEp(), database: 'postgres' }, cluster.password, async (c) => {
+    await c.query(`CREATE ROLE audit_writer LOGIN PASSWORD ${quoteLiteral('writer-pw')}`);
+    await c.query(`CREATE ROLE audit_reader LOGIN PASSWORD ${quoteLiteral('reader-pw')}`);
+    await c.query('CREATE DATABASE konote_audit OWNER audit_writer');
+  });
+  await asSuper(async (c) => {
+    await c.query('SET ROLE audit_writer');
+    await createAuditSchema(c);
+    await applyKonoteAuditLockdown(c);
+    await c.query('RESET ROLE');
+  });
+  // 3 000 rows over the last 10 days, ids 1..3000.
+  await addRows(1, 3000, NOW - 10 * DAY, Math.floor((9 * DAY) / 3000));
+  const ep = { host: cluster.host, port: cluster.port, database: 'konote_audit', user: 'audit_reader', sslmode: 'disable' as const };
+  await saveProfile(ctx, { name: 'konote', main: { ...ep, database: 'postgres', user: 'postgres' }, audit: ep, schemas: ['public'], mainPassword: cluster.password, auditPassword: 'reader-pw' });
+});
+
+afterAll(async () => {
+  await ctx?.dispose();
+  await cluster?.stop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('audit checkpoints', () => {
+  it('covers every settled row, chains checkpoints, and verifies clean', async () => {
+    const file = path.join(dir, 'chain.json');
+    const first = await takeCheckpoint(ctx, { profile: 'konote', reason: 'manual', file, settleSeconds: 60 });
+    expect(first.created).toBe(true);
+    expect(first.checkpoint).toMatchObject({ seq: 1, fromId: '0', toId: '3000', rowCount: 3000, prevHash: '0'.repeat(64) });
+
+    // Nothing new: no empty checkpoint.
+    expect((await takeCheckpoint(ctx, { profile: 'konote', reason: 'manual', file: null, settleSeconds: 60 })).created).toBe(false);
+
+    // New rows; the newest 10 are younger than the settle window and wait for the next checkpoint.
+    await addRows(3001, 500, NOW - DAY, 60_000);
+    await addRows(3501, 10, Date.now() - 5_000, 100);
+    const second = await takeCheckpoint(ctx, { profile: 'konote', reason: 'backup', file, settleSeconds: 600 });
+    expect(second.checkpoint).toMatchObject({ seq: 2, fromId: '3000', toId: '3500', rowCount: 500, prevHash: first.checkpoint!.chainHash });
+
+    const ok = await verifyCheckpoints(ctx, 'konote', { file });
+    expect(ok).toMatchObject({ ok: true, checkpoints: 2, verified: 2, rowsVerified: 3500, uncoveredRows: 10, problems: [] });
+    expect(readCheckpointFile(file).checkpoints.map((c) => c.seq)).toEqual([1, 2]);
+    // The SQLite log holds hashes and ids only, never a row's content.
+    expect(JSON.stringify(ctx.log.prepare('SELECT * FROM audit_checkpoints').all())).not.toContain('/clients/');
+  });
+
+  it('names the changed block and the exact missing row after a superuser edits and deletes rows', async () => {
+    await asSuper(async (c) => {
+      await c.query(`UPDATE audit_log SET metadata = '{"path": "/nothing-to-see/"}' WHERE id = 1234`);
+      await c.query(`DELETE FROM audit_log WHERE id IN (2000, 3333, 3334)`);
+      await c.query(`UPDATE audit_log SET event_timestamp = event_timestamp + interval '1 microsecond' WHERE id = 2950`);
+    });
+    const r = await verifyCheckpoints(ctx, 'konote');
+    expect(r.ok).toBe(false);
+    const summary = r.problems.map((p) => `${p.checkpointSeq}:${p.kind}:${p.firstId}-${p.lastId}`);
+    expect(summary).toEqual(['1:changed:1200-1299', '1:missing:2000-2000', '1:changed:2900-2999', '2:missing:3333-3334']);
+    expect(r.firstProblem).toContain('1200–1299');
+    expect(r.problems[3]!.detail).toContain('3333–3334');
+  });
+
+  it('reports rows that appear inside a covered range', async () => {
+    await asSuper((c) => c.query(`INSERT INTO audit_log (id, event_timestamp, user_id, user_display, ip_address, action, resource_type, resource_id, program_id, old_values, new_values, metadata, is_demo_context, is_confidential_context, tenant_schema)
+      VALUES (2000, now() - interval '5 days', 1, 'User 1', NULL, 'view', 'client_file', 1, 1, NULL, NULL, '{}', false, false, '')`));
+    const r = await verifyCheckpoints(ctx, 'konote');
+    // The re-inserted 2000 has other content: its block is "changed", no longer "missing".
+    expect(r.problems.map((p) => `${p.kind}:${p.firstId}`)).toContain('changed:2000');
+  });
+
+  it('lets a drill verify only the checkpoints its backup holds (newer ones are skipped, not failed)', async () => {
+    const r = await verifyCheckpoints(ctx, 'konote', { upToId: 3000 });
+    expect(r).toMatchObject({ verified: 1, skipped: 1 });
+    expect(r.problems.every((p) => p.checkpointSeq === 1)).toBe(true);
+    const none = await verifyCheckpoints(ctx, 'konote', { upToId: 100 });
+    expect(none).toMatchObject({ verified: 0, skipped: 2 });
+  });
+
+  it('detects a rewritten local log, and a log that no longer matches the file kept elsewhere', async () => {
+    const file = path.join(dir, 'chain.json');
+    const cp1 = checkpointStore.list(ctx, 'konote')[0]!;
+    ctx.log.prepare(`UPDATE audit_checkpoint_blocks SET digest = ? WHERE checkpoint_id = ? AND block = 12`).run('0'.repeat(64), cp1.id);
+    const r = await verifyCheckpoints(ctx, 'konote', { file });
+    expect(r.problems.filter((p) => p.kind === 'chain').map((p) => p.detail).join(' ')).toMatch(/local log was edited/);
+
+    // A consistent rewrite (every hash recomputed) still differs from the copy kept elsewhere.
+    ctx.log.prepare(`UPDATE audit_checkpoints SET chain_hash = ? WHERE id = ?`).run('f'.repeat(64), cp1.id);
+    const r2 = await verifyCheckpoints(ctx, 'konote', { file });
+    expect(r2.problems.map((p) => p.detail).join(' ')).toContain('differs from the copy');
+  });
+
+  it('runs as jobs: verify fails with the first problem, checkpoint refuses a missing folder', async () => {
+    const v = await ctx.jobs.wait(ctx.jobs.start({ kind: 'audit.verify', profile: 'konote', file: null }));
+    expect(v.state).toBe('succeeded');
+    expect(v.result).toMatchObject({ ok: false });
+    const c = await ctx.jobs.wait(ctx.jobs.start({ kind: 'audit.checkpoint', profile: 'konote', reason: 'manual', file: path.join(dir, 'no', 'such', 'x.json'), settleSeconds: 0 }));
+    expect(c.error).toMatchObject({ kind: 'NotFound' });
+  });
+});
