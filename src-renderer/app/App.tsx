@@ -13,7 +13,10 @@ import { DrillsPage } from './pages/DrillsPage';
 import { ExportsPage } from './pages/ExportsPage';
 import { KeysPage } from './pages/KeysPage';
 import { PlannedPage } from './pages/PlannedPage';
+import { PitrPage } from './pages/PitrPage';
 import { SettingsPage } from './pages/SettingsPage';
+import { SecurityPage } from './pages/SecurityPage';
+import { AuditPage } from './pages/audit/AuditPage';
 import { NAV_ROUTES, useRoute, type Route } from './routes';
 import { ProfileWizard } from '../wizards/profile/ProfileWizard';
 import { PageTitle } from '../components/PageTitle';
@@ -31,6 +34,12 @@ function Page({ route }: { route: Route }) {
       return <DrillsPage />;
     case 'exports':
       return <ExportsPage />;
+    case 'pitr':
+      return <PitrPage />;
+    case 'audit':
+      return <AuditPage />;
+    case 'security':
+      return <SecurityPage />;
     case 'settings':
       return <SettingsPage />;
     case 'jobs':

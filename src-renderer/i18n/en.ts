@@ -1,5 +1,7 @@
 import { keyCustodyEn } from './keys-custody.en';
 import { exportsEn } from './exports.en';
+import { pitrEn } from './pitr.en';
+import { auditEn } from './audit.en';
 
 /**
  * English texts. Every user-visible string goes through t(); fr.ts must have the same keys
@@ -8,6 +10,8 @@ import { exportsEn } from './exports.en';
 export const en = {
   ...keyCustodyEn,
   ...exportsEn,
+  ...pitrEn,
+  ...auditEn,
   app: {
     title: 'Custodian',
     tagline: 'Backups, drills and key custody for KoNote',

@@ -1,11 +1,15 @@
 import type { Resources } from './en';
 import { keyCustodyFr } from './keys-custody.fr';
 import { exportsFr } from './exports.fr';
+import { pitrFr } from './pitr.fr';
+import { auditFr } from './audit.fr';
 
 /** Textes français. Le type Resources oblige à traduire chaque clé de en.ts. */
 export const fr: Resources = {
   ...keyCustodyFr,
   ...exportsFr,
+  ...pitrFr,
+  ...auditFr,
   app: {
     title: 'Custodian',
     tagline: 'Sauvegardes, exercices et garde des clés pour KoNote',

@@ -1,4 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +7,7 @@ import pg from 'pg';
 import { makeTestContext, type TestContext } from '../helpers/core-context';
 import { sandboxUp, sandboxDown } from '../../src-main/core/sandbox/sandbox-service';
 import { createBackupIdentity } from '../../src-main/core/backup/recipients';
-import { readManifest } from '../../src-main/core/backup/manifest';
+import { readManifest, writeManifest } from '../../src-main/core/backup/manifest';
 import { setStore } from '../../src-main/core/backup/set-store';
 import { endpointConnectionConfig } from '../../src-main/core/connections/pg-client';
 import { importKeyList } from '../../src-main/core/keys/key-service';
@@ -204,6 +205,25 @@ describe('restore drills, verification, lockdown and real restores against a rea
     expect(d.preflight.find((c) => c.id === 'tools')?.title).toMatch(/psql/);
     expect(d.verification?.checks.find((c) => c.id === 'audit.count')?.status).toBe('PASS');
     expect(await scratchDbs()).toEqual([]);
+  });
+
+  it('a truncated dump whose checksums were rewritten to match is caught by pg_restore: failed with the cause, nothing left', async () => {
+    const raw = (await runJob<BackupRunResult>({ kind: 'backup.run', profile: 'sandbox', target, format: 'custom', encrypt: false })).value;
+    const m = readManifest(raw.dir);
+    const main = m.files.find((f) => f.role === 'main')!;
+    const file = path.join(raw.dir, main.file);
+    const cut = fs.readFileSync(file).subarray(0, Math.floor(main.bytes * 0.6));
+    fs.writeFileSync(file, cut);
+    const sha = crypto.createHash('sha256').update(cut).digest('hex');
+    writeManifest(raw.dir, { ...m, files: m.files.map((f) => (f.role === 'main' ? { ...f, sha256: sha, plaintextSha256: sha, bytes: cut.length, plaintextBytes: cut.length } : f)) });
+    const d = (await drill({ setId: raw.setId })).value;
+    expect(d.state).toBe('failed');
+    expect(d.preflight.every((c) => c.status !== 'FAIL')).toBe(true); // the checklist cannot know: the files match the manifest
+    expect(d.failure?.message).toMatch(/pg_restore could not restore main_/);
+    expect(d.failure?.hint).toMatch(/truncated or damaged/);
+    expect(d.verification).toBeNull();
+    expect(await scratchDbs()).toEqual([]);
+    expect(workFiles()).toEqual([]);
   });
 
   it('with the wrong key list in the keychain the decryption check fails and the drill is recorded as failed', async () => {

@@ -66,6 +66,8 @@ except Exception as e:
     json.dump({"ok": False, "error": type(e).__name__}, sys.stdout)
 `;
 
+// Each case spawns Python a few times; on a shared 2-core machine that can take seconds.
+const PYTHON = { timeout: 60_000 };
 const KEY_A = 'a1'.repeat(32);
 const KEY_B = '5c'.repeat(32);
 let python: string;
@@ -85,7 +87,7 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-describe('haven decrypt', () => {
+describe('haven decrypt', PYTHON, () => {
   it('turns a Python-built .enc into exactly its ZIP (file size = ZIP + 96)', async () => {
     const file = path.join(dir, 'export-1.enc');
     const [zipLen] = build([{ path: file, masterHex: KEY_A, repeat: 500 }]);
@@ -140,7 +142,7 @@ describe('haven decrypt', () => {
   });
 });
 
-describe('haven verify', () => {
+describe('haven verify', PYTHON, () => {
   it('passes what can be checked and calls manifest.sha256 and signature.txt not verifiable', async () => {
     const file = path.join(dir, 'verify-ok.enc');
     build([{ path: file, masterHex: KEY_A }]);
@@ -168,7 +170,7 @@ describe('haven verify', () => {
   });
 });
 
-describe('haven rewrap', () => {
+describe('haven rewrap', PYTHON, () => {
   it('dry run, then re-wraps every bundle under the new key: body untouched, Python opens it with the new key only', async () => {
     const rdir = fs.mkdtempSync(path.join(dir, 'rewrap-'));
     const files = ['a.enc', 'b.enc', 'c.enc'].map((n) => path.join(rdir, n));

@@ -58,43 +58,46 @@ export async function runVerification(target: VerifyTarget, o: VerifySuiteOption
   const auditFile = o.manifest?.files.find((f) => f.role === 'audit') ?? null;
   const step = (f: number, m: string) => o.onFraction?.(f, m);
 
-  // Main database.
-  step(0, 'Connecting to the main database');
-  await onDatabase(target.main, 'main', checks, o, async (client) => {
+  // The two databases are checked at the same time on their own connections: the audit log's
+  // scans run in the server while this process decrypts the main database's columns.
+  const mainChecks: CheckResult[] = [];
+  const auditChecksOut: CheckResult[] = [];
+  step(0, 'Connecting to both databases');
+  const mainPart = onDatabase(target.main, 'main', mainChecks, o, async (client) => {
     const present = await existingTables(client, schema);
-    checks.push(tablesCheck('main', present));
+    mainChecks.push(tablesCheck('main', present));
     step(0.05, 'Counting key tables');
     const c = await countTables(client, schema, MAIN_KEY_TABLES, present);
     Object.assign(counts, c);
-    checks.push(countsCheck('main', c, mainFile));
+    mainChecks.push(countsCheck('main', c, mainFile));
     step(0.1, 'Looking for orphaned rows');
-    checks.push(...(await orphanChecks(client, schema, present)));
-    checks.push(await migrationsCheck(client, 'main', schema, present));
+    mainChecks.push(...(await orphanChecks(client, schema, present)));
+    mainChecks.push(await migrationsCheck(client, 'main', schema, present));
     o.job?.throwIfCancelled();
     let keys: MultiFernet;
     try {
       keys = await o.keys();
     } catch (e) {
       const err = toErrorData(e);
-      checks.push({ id: 'decrypt', title: 'Encrypted columns decrypt', status: 'FAIL', detail: `Not checked: ${err.message}`, hint: err.hint });
+      mainChecks.push({ id: 'decrypt', title: 'Encrypted columns decrypt', status: 'FAIL', detail: `Not checked: ${err.message}`, hint: err.hint });
       return;
     }
-    const r = await decryptColumns(client, target.schemas, { keys, full: o.full, sample: o.sample, job: o.job, onFraction: (f, m) => step(0.15 + 0.65 * f, m) });
-    checks.push(r.check);
+    const r = await decryptColumns(client, target.schemas, { keys, full: o.full, sample: o.sample, job: o.job, onFraction: (f, m) => step(0.15 + 0.8 * f, m) });
+    mainChecks.push(r.check);
     columns = r.columns;
   });
-
-  // Audit database.
-  step(0.8, 'Checking the audit log');
-  await onDatabase(target.audit, 'audit', checks, o, async (client) => {
+  const auditPart = onDatabase(target.audit, 'audit', auditChecksOut, o, async (client) => {
     const present = await existingTables(client, 'public');
-    checks.push(tablesCheck('audit', present));
-    checks.push(await migrationsCheck(client, 'audit', 'public', present));
+    auditChecksOut.push(tablesCheck('audit', present));
+    auditChecksOut.push(await migrationsCheck(client, 'audit', 'public', present));
     if (!present.has('audit_log')) return;
     const a = await auditChecks(client, 'public', auditFile);
     counts.audit_log = a.count;
-    checks.push(...a.checks);
+    auditChecksOut.push(...a.checks);
   });
+  const settled = await Promise.allSettled([mainPart, auditPart]);
+  for (const s of settled) if (s.status === 'rejected') throw s.reason;
+  checks.push(...mainChecks, ...auditChecksOut);
   step(1, 'Verification finished');
 
   return {
