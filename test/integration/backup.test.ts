@@ -168,7 +168,7 @@ describe('backup sets against a real PostgreSQL (sandbox)', () => {
     expect(listAlerts(ctx, { profile: 'sandbox' }).some((a) => a.kind === 'backup-failed')).toBe(true);
   });
 
-  it('a wrong password is PgAuth, and an unwritable or in-data-folder target is refused before dumping', async () => {
+  it('a wrong password is PgAuth, and an unwritable or in-data-folder target is refused before anything is written', async () => {
     const sandbox = getProfile(ctx, 'sandbox');
     await saveProfile(ctx, { name: 'wrongpw', main: sandbox.main, audit: sandbox.audit, schemas: sandbox.schemas, mainPassword: 'not-the-password', auditPassword: 'not-the-password' });
     ctx.log.prepare(`INSERT INTO backup_recipients SELECT 'wrongpw', recipient, label, created_at, 0 FROM backup_recipients WHERE profile = 'sandbox'`).run();
@@ -181,6 +181,15 @@ describe('backup sets against a real PostgreSQL (sandbox)', () => {
     const r2 = await backup({ target: path.join(aFile, 'sub') });
     expect(r2.error?.kind).toBe('Forbidden');
     expect(r2.error?.hint).toMatch(/folder/);
+
+    // Inside the sandbox server's own data folder: refused, and nothing is created there.
+    const dataDir = path.join(ctx.home, 'sandbox', 'data');
+    expect(fs.existsSync(path.join(dataDir, 'PG_VERSION'))).toBe(true);
+    const inData = path.join(dataDir, 'custodian-backups');
+    const r3 = await backup({ target: inData });
+    expect(r3.error?.kind).toBe('Validation');
+    expect(r3.error?.message).toMatch(/inside a PostgreSQL data folder/);
+    expect(fs.existsSync(inData)).toBe(false);
   });
 
   it('a set under half the previous size is not verified and raises a "small" alert', async () => {

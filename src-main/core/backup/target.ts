@@ -22,6 +22,11 @@ const isInside = (child: string, parent: string) => {
  * backup that lives with the data dies with it — and writing there can corrupt the cluster).
  */
 export async function checkTargetFolder(ctx: CoreContext, profile: Profile, target: string): Promise<void> {
+  // Checked before anything is created: a probe file must never land inside a data folder.
+  const cluster = enclosingDataFolder(target);
+  if (cluster) {
+    throw new AppError('Validation', `The backup folder ${target} is inside a PostgreSQL data folder (${cluster}).`, 'Choose a folder outside the data folder, ideally on another disk or machine: a backup kept with the data is lost with it.');
+  }
   try {
     fs.mkdirSync(target, { recursive: true, mode: 0o700 });
     const probe = path.join(target, `.custodian-write-test-${process.pid}`);
@@ -54,5 +59,24 @@ export async function checkTargetFolder(ctx: CoreContext, profile: Profile, targ
     if (isInside(realTarget, realData)) {
       throw new AppError('Validation', `The backup folder ${target} is inside the database server's data folder (${dataDir}).`, 'Choose a folder outside the data folder, ideally on another disk or machine: a backup kept with the data is lost with it.');
     }
+  }
+}
+
+/**
+ * Any PostgreSQL data folder above `target` on this machine, recognised by its PG_VERSION file and
+ * global/ folder. Needs no database rights (reading data_directory needs superuser or
+ * pg_read_all_settings, which a least-privilege backup role does not have).
+ */
+export function enclosingDataFolder(target: string): string | null {
+  let dir = path.resolve(target);
+  for (;;) {
+    try {
+      if (fs.statSync(path.join(dir, 'PG_VERSION')).isFile() && fs.statSync(path.join(dir, 'global')).isDirectory()) return dir;
+    } catch {
+      // not a data folder (or not readable by us): keep walking up
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
   }
 }
