@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { CliEnv } from './main';
 import { printResult, table, type OutputOptions } from './output';
 import { runJobFromCli } from './run-job';
-import { checkLines } from './drill';
+import { checkLines, intOption } from './drill';
 import { registerPitrAzureCommands } from './pitr-azure';
 import { AppError } from '../core/common/errors';
 import { resolveProfile } from '../core/connections/profile-store';
@@ -12,6 +12,7 @@ import { runSetupCheck } from '../core/pitr/setup-check';
 import { computeWindow } from '../core/pitr/window';
 import { formatLocal, parseTargetTime, systemZone } from '../core/pitr/target-time';
 import { discardRecovery } from '../core/pitr/recover';
+import { inspectRecovery } from '../core/pitr/inspect';
 import { cleanupInterruptedRecoveries } from '../core/pitr/scratch-instance';
 import { applyCopyBack, previewCopyBack } from '../core/pitr/copy-back/copy-back';
 import type { BaseBackup, CopyBackPlan, PitrRole, Recovery } from '../contract/pitr';
@@ -172,6 +173,22 @@ export function registerPitrCommands(program: Command, env: CliEnv): void {
       env.action(opts, async (core) => {
         const list = pitrStore.recoveries(core, opts.profile ?? null).map(({ ownerPid: _p, ...r }) => r);
         printResult(opts, { recoveries: list }, (x) => (x.recoveries.length ? table([['ID', 'STATE', 'TARGET (UTC)', 'PORT'], ...x.recoveries.map((r) => [r.id, r.state, r.targetUtc, String(r.port ?? '—')])]) : 'No recovered copies.'));
+      }),
+    );
+
+  pitr
+    .command('inspect')
+    .description('Run the verification suite (tables, counts, orphans, decryption) on a recovered copy')
+    .option('--recovery <id>', 'recovered copy (default: the newest ready one)')
+    .option('--profile <name>', 'deployment profile (default: the only one)')
+    .option('--full', 'decrypt every row (default: a sample)')
+    .option('--sample <n>', 'rows per encrypted column when sampling', intOption, 50)
+    .option('--json', 'print one JSON document')
+    .action((opts: PitrOpts & { recovery?: string; full?: boolean; sample: number }) =>
+      env.action(opts, async (core) => {
+        const v = await inspectRecovery(core, { profile: opts.profile ?? null, recoveryId: opts.recovery ?? null, full: !!opts.full, sample: opts.sample });
+        printResult(opts, v, (x) => [`Recovered copy: ${x.status}`, ...checkLines(x.checks)].join('\n'));
+        return v.status !== 'FAIL';
       }),
     );
 

@@ -85,7 +85,12 @@ export const en = {
       due: 'Primary key is {{days}} days old: rotation is due every {{limit}} days',
     },
     escrow: { none: 'No escrow copy of the key recorded yet', present: '{{count}} escrow copies recorded' },
-    auditLockdown: { unchecked: 'Not checked yet', ok: 'The audit log is append-only', open: 'The audit log can be changed or deleted' },
+    auditLockdown: {
+      unchecked: 'Not checked yet',
+      ok: 'The audit log is append-only',
+      weak: 'Append-only, with a weakness to fix: {{writer}} could undo it (see Drills & Restore)',
+      open: 'The audit log can be changed or deleted',
+    },
   },
   connection: {
     title: 'Connection test',

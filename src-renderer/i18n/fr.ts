@@ -83,7 +83,12 @@ export const fr: Resources = {
       due: 'La clé principale a {{days}} jours : la rotation est due tous les {{limit}} jours',
     },
     escrow: { none: 'Aucune copie de secours de la clé enregistrée', present: '{{count}} copies de secours enregistrées' },
-    auditLockdown: { unchecked: 'Pas encore vérifié', ok: 'Le journal d’audit est en ajout seul', open: 'Le journal d’audit peut être modifié ou supprimé' },
+    auditLockdown: {
+      unchecked: 'Pas encore vérifié',
+      ok: 'Le journal d’audit est en ajout seul',
+      weak: 'En ajout seul, avec une faiblesse à corriger : {{writer}} pourrait l’annuler (voir Exercices et restauration)',
+      open: 'Le journal d’audit peut être modifié ou supprimé',
+    },
   },
   connection: {
     title: 'Test de connexion',

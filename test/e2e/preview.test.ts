@@ -137,7 +137,7 @@ describe('web preview end to end', () => {
     // The token leaves the address bar at once.
     await page.waitForFunction(() => !location.hash.includes('token='));
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
-    await page.getByText('No restore drill recorded yet').waitFor();
+    await page.getByText('Last restore drill').waitFor(); // every tile is shown, honest about having no profile yet
     await page.getByText('No connection profile yet', { exact: false }).waitFor();
     await shot('01-dashboard-empty');
     await checkA11y('empty dashboard');
@@ -227,9 +227,14 @@ describe('web preview end to end', () => {
     await page.getByText('Étape 1 sur 4').waitFor();
     await shot('07-backups-wizard-french');
     await checkA11y('backups page and wizard (fr)');
+    // Security check and Audit log pages (issue 7), in French; the audit search runs on the real core.
     await page.getByRole('link', { name: 'Vérification de sécurité' }).click();
-    await page.getByText('Pas encore disponible dans cette version').waitFor();
-    await checkA11y('planned page (fr)');
+    await page.getByRole('button', { name: 'Lancer la vérification de sécurité' }).waitFor();
+    await checkA11y('security page (fr)');
+    await page.getByRole('link', { name: 'Journal d’audit' }).click();
+    await page.getByRole('button', { name: 'Chercher' }).click();
+    await page.getByText('Aucune ligne d’audit ne correspond à ces filtres.').or(page.getByRole('alert')).first().waitFor();
+    await checkA11y('audit page (fr)');
 
     expect(axeFindings).toEqual([]);
     expect(await cspViolations()).toEqual([]);

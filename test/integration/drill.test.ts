@@ -220,7 +220,7 @@ describe('restore drills, verification, lockdown and real restores against a rea
     expect(d.state).toBe('failed');
     expect(d.preflight.every((c) => c.status !== 'FAIL')).toBe(true); // the checklist cannot know: the files match the manifest
     expect(d.failure?.message).toMatch(/pg_restore could not restore main_/);
-    expect(d.failure?.hint).toMatch(/truncated or damaged/);
+    expect(d.failure?.hint, d.failure?.message).toMatch(/truncated or damaged/);
     expect(d.verification).toBeNull();
     expect(await scratchDbs()).toEqual([]);
     expect(workFiles()).toEqual([]);
@@ -284,6 +284,7 @@ describe('restore drills, verification, lockdown and real restores against a rea
     await query('audit', 'GRANT UPDATE, DELETE ON audit_log TO audit_writer'); // the owner can: KoNote's weakness
     const before = await checkLockdown(ctx, 'sandbox');
     expect(before.status).toBe('FAIL');
+    expect((await dashboardHealth(ctx, 'sandbox')).find((t) => t.id === 'auditLockdown')?.status).toBe('fail');
     expect(before.writerPrivileges).toEqual(expect.arrayContaining(['UPDATE', 'DELETE']));
     expect(before.writerIsOwner).toBe(true);
     await query('audit', 'UPDATE audit_log SET action = action WHERE id = 1'); // really possible now
@@ -296,6 +297,8 @@ describe('restore drills, verification, lockdown and real restores against a rea
     expect(after.readerPrivileges).toEqual(['SELECT']);
     await expect(query('audit', 'UPDATE audit_log SET action = action WHERE id = 1')).rejects.toMatchObject({ code: '42501' });
     await expect(query('audit', 'DELETE FROM audit_log WHERE id = 1')).rejects.toMatchObject({ code: '42501' });
+    // The dashboard shows the latest check: locked down, with the ownership weakness.
+    expect((await dashboardHealth(ctx, 'sandbox')).find((t) => t.id === 'auditLockdown')).toMatchObject({ status: 'warn', messageKey: 'health.auditLockdown.weak', values: { writer: 'audit_writer' } });
     await query('audit', `INSERT INTO audit_log (event_timestamp, user_display, action, resource_type, is_demo_context, is_confidential_context, tenant_schema) VALUES (now(), '', 'login', 'auth', false, false, '')`);
   });
 

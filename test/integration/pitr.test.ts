@@ -15,6 +15,7 @@ import { scratchEndpoint, discardRecovery } from '../../src-main/core/pitr/recov
 import { cleanupInterruptedRecoveries, scratchRoot } from '../../src-main/core/pitr/scratch-instance';
 import { applyCopyBack, previewCopyBack } from '../../src-main/core/pitr/copy-back/copy-back';
 import { parseTargetTime } from '../../src-main/core/pitr/target-time';
+import { inspectRecovery } from '../../src-main/core/pitr/inspect';
 import { createCluster, clusterStatus } from '../../src-main/core/sandbox/local-cluster';
 import { clientConfigFor } from '../../src-main/core/connections/pg-client';
 import type { BaseBackup, Recovery } from '../../src-main/contract/pitr';
@@ -261,6 +262,12 @@ describe('point-in-time recovery against a real PostgreSQL with WAL archiving', 
     } finally {
       await c.end();
     }
+    // Inspect: the drill's verification suite runs on the recovered copy (no key list here: decryption is reported, not skipped silently).
+    const report = await inspectRecovery(ctx, { profile: 'prod', recoveryId: recovery.id, full: false, sample: 5 });
+    expect(report.checks.find((x) => x.id === 'connect.main')?.status).toBe('PASS');
+    expect(report.target.main).toContain(recovery.dir);
+    expect(report.counts.client_files).toBe(5);
+    expect(report.checks.find((x) => x.id === 'decrypt')?.status).toBe('FAIL');
   });
 
   it('copy-back restores exactly the deleted rows and their children, parents first, with an audit row', async () => {

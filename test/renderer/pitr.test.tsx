@@ -39,8 +39,8 @@ describe('point-in-time recovery page', () => {
   it('states the dangers, shows the window as a timeline and the chosen time in local time and UTC', async () => {
     const f = fake();
     renderApp('#/pitr', f);
-    expect(await screen.findByRole('heading', { level: 1, name: 'Point-in-time recovery' })).toBeInTheDocument();
-    expect(screen.getByText(/Recovery never changes production/)).toBeInTheDocument();
+    expect(await screen.findByText(/Recovery never changes production/, undefined, { timeout: 5000 })).toBeInTheDocument();
+    expect(screen.getByRole('heading', { level: 1, name: 'Point-in-time recovery' })).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Show the recoverable window' }));
     expect(await screen.findByTestId('pitr-timeline')).toBeInTheDocument();
     const recover = screen.getByRole('button', { name: 'Recover into a copy' });

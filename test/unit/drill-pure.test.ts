@@ -43,7 +43,7 @@ describe('troubleshooting the runbook’s known failures', () => {
     ['ERROR:  relation "users" already exists', 'exists', false],
     ['ERROR:  schema "public" already exists', 'public-schema', true],
     ['DecryptionError: [DECRYPTION ERROR]', 'decryption', false],
-    ['pg_restore: error: could not read input file: end of file', 'truncated', false],
+    ['pg_restore: error: could not read from input file: end of file', 'truncated', false],
   ])('%s → %s', (line, id, harmless) => {
     expect(diagnose(line)).toMatchObject({ id, harmless });
   });

@@ -41,7 +41,7 @@ describe('SQLite log migrations', () => {
     3: ['key_custody', 'key_lists', 'escrow_copies'],
     4: ['backup_sets', 'backup_recipients', 'alerts'],
     5: ['key_rotations', 'key_rotation_columns'],
-    6: ['drills'],
+    6: ['drills', 'lockdown_checks'],
     7: ['key_list_members'],
     8: ['audit_checkpoints', 'audit_checkpoint_blocks'],
     9: ['export_settings', 'export_actions'],

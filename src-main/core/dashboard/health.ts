@@ -3,6 +3,7 @@ import type { CoreContext } from '../context';
 import { custodyFor } from '../keys/custody';
 import { setStore } from '../backup/set-store';
 import { drillStore } from '../drill/drill-store';
+import { lastLockdownCheck } from '../drill/lockdown';
 
 /** KoNote's runbook: rotate every 90 days; warn two weeks ahead. */
 export const KEY_ROTATION_DAYS = 90;
@@ -36,8 +37,7 @@ export async function dashboardHealth(ctx: CoreContext, profile: string | null):
         : { id: 'escrow', status: primary ? 'warn' : 'unknown', messageKey: 'health.escrow.none', values: {} },
     );
   }
-  // The lockdown check runs against the audit database (restore capability); not run yet.
-  tiles.push({ id: 'auditLockdown', status: 'unknown', messageKey: 'health.auditLockdown.unchecked', values: {} });
+  tiles.push(lockdownTile(ctx, profile));
   return tiles;
 }
 
@@ -54,6 +54,16 @@ function drillTile(ctx: CoreContext, profile: string | null): HealthTile {
   if (latest && latest.state === 'failed' && (!passed || latest.startedAt > passed.startedAt)) return { id: 'lastDrill', status: 'fail', messageKey: 'health.lastDrill.failed', values };
   if (!passed || days === null) return { id: 'lastDrill', status: 'warn', messageKey: 'health.lastDrill.none', values: {} };
   return days <= DRILL_GOAL_DAYS ? { id: 'lastDrill', status: 'ok', messageKey: 'health.lastDrill.ok', values } : { id: 'lastDrill', status: 'warn', messageKey: 'health.lastDrill.old', values };
+}
+
+/** The latest audit lockdown check (`custodian lockdown --check`, or the one after a restore). */
+function lockdownTile(ctx: CoreContext, profile: string | null): HealthTile {
+  const last = profile ? lastLockdownCheck(ctx, profile) : null;
+  if (!last) return { id: 'auditLockdown', status: 'unknown', messageKey: 'health.auditLockdown.unchecked', values: {} };
+  const values = { at: last.checkedAt, owner: last.report.owner ?? '-', writer: last.report.writer };
+  if (last.report.status === 'PASS') return { id: 'auditLockdown', status: 'ok', messageKey: 'health.auditLockdown.ok', values };
+  if (last.report.status === 'WARN') return { id: 'auditLockdown', status: 'warn', messageKey: 'health.auditLockdown.weak', values };
+  return { id: 'auditLockdown', status: 'fail', messageKey: 'health.auditLockdown.open', values };
 }
 
 /** Last verified backup against the recovery point objective (default 24 h). */

@@ -119,11 +119,22 @@ function report(profile: string, database: string, writer: string, f: LockdownFa
   };
 }
 
-/** `custodian lockdown --check`: reads only. */
+/** Every check is kept (the dashboard tile shows the latest); the report holds no secret. */
+function recordCheck(ctx: CoreContext, r: LockdownReport): LockdownReport {
+  ctx.log.prepare(`INSERT INTO lockdown_checks (profile, checked_at, status, applied, report_json) VALUES (?, ?, ?, ?, ?)`).run(r.profile, new Date().toISOString(), r.status, r.applied.length ? 1 : 0, JSON.stringify(r));
+  return r;
+}
+
+export function lastLockdownCheck(ctx: CoreContext, profile: string): { checkedAt: string; report: LockdownReport } | null {
+  const row = ctx.log.prepare(`SELECT checked_at, report_json FROM lockdown_checks WHERE profile = ? ORDER BY id DESC LIMIT 1`).get(profile) as { checked_at: string; report_json: string } | undefined;
+  return row ? { checkedAt: row.checked_at, report: JSON.parse(row.report_json) as LockdownReport } : null;
+}
+
+/** `custodian lockdown --check`: reads only (and records the result). */
 export async function checkLockdown(ctx: CoreContext, profileName?: string): Promise<LockdownReport> {
   const profile = resolveProfile(ctx, profileName);
   const writer = profile.audit.user;
-  return withClient(ctx, profile.name, 'audit', async (c) => report(profile.name, profile.audit.database, writer, await inspectLockdown(c, writer), []));
+  return recordCheck(ctx, await withClient(ctx, profile.name, 'audit', async (c) => report(profile.name, profile.audit.database, writer, await inspectLockdown(c, writer), [])));
 }
 
 /** `custodian lockdown`: KoNote's statements, run as the audit user (as KoNote does), in one transaction; then the check. */
@@ -141,6 +152,6 @@ export async function applyLockdown(ctx: CoreContext, profileName?: string): Pro
       await c.query('ROLLBACK').catch(() => undefined);
       throw e;
     }
-    return report(profile.name, profile.audit.database, writer, await inspectLockdown(c, writer), statements);
+    return recordCheck(ctx, report(profile.name, profile.audit.database, writer, await inspectLockdown(c, writer), statements));
   });
 }

@@ -70,7 +70,7 @@ const RULES: Array<{ re: RegExp } & Diagnosis> = [
   },
   {
     id: 'truncated',
-    re: /could not read input file|unexpected end of file|input file appears to be a text format dump|did not find magic string|could not find block ID/i,
+    re: /could not read (from )?input file|unexpected end of file|input file appears to be a text format dump|did not find magic string|could not find block ID/i,
     cause: 'The dump file is truncated or damaged.',
     fix: 'Use another backup set; run `custodian backup verify` on your sets to find the good ones.',
     harmless: false,

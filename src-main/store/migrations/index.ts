@@ -154,7 +154,7 @@ export const migrations: Migration[] = [
   },
   {
     version: 6,
-    name: 'drill log (restore drills and real restores, with their evidence)',
+    name: 'drill log (restore drills and real restores, with their evidence) and audit lockdown checks',
     sql: `
       CREATE TABLE drills (
         id TEXT PRIMARY KEY,
@@ -181,6 +181,15 @@ export const migrations: Migration[] = [
         job_id TEXT
       );
       CREATE INDEX drills_profile_idx ON drills(profile, started_at);
+      CREATE TABLE lockdown_checks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        profile TEXT NOT NULL,
+        checked_at TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('PASS','WARN','FAIL')),
+        applied INTEGER NOT NULL DEFAULT 0,
+        report_json TEXT NOT NULL
+      );
+      CREATE INDEX lockdown_checks_profile_idx ON lockdown_checks(profile, checked_at);
     `,
   },
   {
