@@ -232,7 +232,7 @@ describe('web preview end to end', () => {
     await page.getByRole('button', { name: 'Lancer la vérification de sécurité' }).waitFor();
     await checkA11y('security page (fr)');
     await page.getByRole('link', { name: 'Journal d’audit' }).click();
-    await page.getByRole('button', { name: 'Chercher' }).click();
+    await page.getByRole('button', { name: 'Chercher', exact: true }).click();
     await page.getByText('Aucune ligne d’audit ne correspond à ces filtres.').or(page.getByRole('alert')).first().waitFor();
     await checkA11y('audit page (fr)');
 

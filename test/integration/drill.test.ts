@@ -10,14 +10,15 @@ import { createBackupIdentity } from '../../src-main/core/backup/recipients';
 import { readManifest, writeManifest } from '../../src-main/core/backup/manifest';
 import { setStore } from '../../src-main/core/backup/set-store';
 import { endpointConnectionConfig } from '../../src-main/core/connections/pg-client';
+import { getProfile } from '../../src-main/core/connections/profile-store';
 import { importKeyList } from '../../src-main/core/keys/key-service';
 import { FernetKey } from '../../src-main/core/keys/fernet';
 import { vaultAccounts } from '../../src-main/core/keys/vault';
 import { drillStore } from '../../src-main/core/drill/drill-store';
 import { cleanupInterrupted } from '../../src-main/core/drill/drill-run';
-import { createScratch } from '../../src-main/core/drill/scratch';
+import { createScratch, dropScratch } from '../../src-main/core/drill/scratch';
 import { scratchNames } from '../../src-main/core/drill/restore-args';
-import { workRoot } from '../../src-main/core/drill/checklist';
+import { runPreflight, workRoot } from '../../src-main/core/drill/checklist';
 import { applyLockdown, checkLockdown } from '../../src-main/core/drill/lockdown';
 import { renderDrillReportHtml } from '../../src-main/core/drill/report';
 import { dashboardHealth } from '../../src-main/core/dashboard/health';
@@ -224,6 +225,34 @@ describe('restore drills, verification, lockdown and real restores against a rea
     expect(d.verification).toBeNull();
     expect(await scratchDbs()).toEqual([]);
     expect(workFiles()).toEqual([]);
+  });
+
+  it('refuses before restoring when the key list or the right age identity is missing, or a scratch name is taken', async () => {
+    const keys = (await ctx.vault.get(vaultAccounts.fernetKeys('sandbox')))!;
+    const identity = (await ctx.vault.get(vaultAccounts.ageIdentity('sandbox')))!;
+    try {
+      await ctx.vault.delete(vaultAccounts.fernetKeys('sandbox'));
+      const other = await import('age-encryption').then((a) => a.generateX25519Identity());
+      await ctx.vault.set(vaultAccounts.ageIdentity('sandbox'), other);
+      const d = (await drill({ setId: firstSet.setId })).value;
+      expect(d.state).toBe('failed');
+      expect(d.preflight.find((c) => c.id === 'keys')).toMatchObject({ status: 'FAIL', hint: expect.stringMatching(/escrow/) });
+      expect(d.preflight.find((c) => c.id === 'identity')).toMatchObject({ status: 'FAIL', detail: expect.stringMatching(/not one this set was encrypted to/) });
+      expect(d.scratch).toBeNull();
+    } finally {
+      await ctx.vault.set(vaultAccounts.fernetKeys('sandbox'), keys);
+      await ctx.vault.set(vaultAccounts.ageIdentity('sandbox'), identity);
+    }
+    const taken = scratchNames('taken');
+    const conn = await endpointConnectionConfig(ctx, 'sandbox', 'main');
+    await createScratch({ endpoint: conn.endpoint, password: conn.password }, [taken.main], ['konote', 'konote_audit']);
+    const pre = await runPreflight(ctx, getProfile(ctx, 'sandbox'), setStore.get(ctx, firstSet.setId)!, { kind: 'drill', scratch: taken });
+    expect(pre.ok).toBe(false);
+    expect(pre.checks.find((c) => c.id === 'target')).toMatchObject({ status: 'FAIL', detail: expect.stringContaining(taken.main) });
+    await dropScratch({ endpoint: conn.endpoint, password: conn.password }, [taken.main], ['konote', 'konote_audit']);
+    // Production names are refused outright, before any connection.
+    await expect(dropScratch({ endpoint: conn.endpoint, password: conn.password }, ['konote'], ['konote', 'konote_audit'])).rejects.toMatchObject({ kind: 'Forbidden' });
+    expect((await query<{ n: string }>('main', 'SELECT count(*) AS n FROM client_files'))[0]!.n).not.toBe('0');
   });
 
   it('with the wrong key list in the keychain the decryption check fails and the drill is recorded as failed', async () => {

@@ -41,11 +41,12 @@ describe('SQLite log migrations', () => {
     3: ['key_custody', 'key_lists', 'escrow_copies'],
     4: ['backup_sets', 'backup_recipients', 'alerts'],
     5: ['key_rotations', 'key_rotation_columns'],
-    6: ['drills', 'lockdown_checks'],
+    6: ['drills'],
     7: ['key_list_members'],
     8: ['audit_checkpoints', 'audit_checkpoint_blocks'],
     9: ['export_settings', 'export_actions'],
     10: ['pitr_config', 'pitr_base_backups', 'pitr_recoveries'],
+    11: ['lockdown_checks'],
   };
   for (const m of migrations) {
     it(`migration ${m.version} (${m.name}) applies on top of ${m.version - 1}`, () => {

@@ -154,7 +154,7 @@ export const migrations: Migration[] = [
   },
   {
     version: 6,
-    name: 'drill log (restore drills and real restores, with their evidence) and audit lockdown checks',
+    name: 'drill log (restore drills and real restores, with their evidence)',
     sql: `
       CREATE TABLE drills (
         id TEXT PRIMARY KEY,
@@ -181,15 +181,6 @@ export const migrations: Migration[] = [
         job_id TEXT
       );
       CREATE INDEX drills_profile_idx ON drills(profile, started_at);
-      CREATE TABLE lockdown_checks (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        profile TEXT NOT NULL,
-        checked_at TEXT NOT NULL,
-        status TEXT NOT NULL CHECK (status IN ('PASS','WARN','FAIL')),
-        applied INTEGER NOT NULL DEFAULT 0,
-        report_json TEXT NOT NULL
-      );
-      CREATE INDEX lockdown_checks_profile_idx ON lockdown_checks(profile, checked_at);
     `,
   },
   {
@@ -321,6 +312,23 @@ export const migrations: Migration[] = [
         error_json TEXT
       );
       CREATE INDEX pitr_recoveries_profile_idx ON pitr_recoveries(profile, started_at);
+    `,
+  },
+  {
+    // Its own migration: migration 6 (the drill log) was in commits without it. IF NOT EXISTS
+    // because one snapshot commit briefly had it inside migration 6.
+    version: 11,
+    name: 'audit lockdown checks (the dashboard shows the latest)',
+    sql: `
+      CREATE TABLE IF NOT EXISTS lockdown_checks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        profile TEXT NOT NULL,
+        checked_at TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('PASS','WARN','FAIL')),
+        applied INTEGER NOT NULL DEFAULT 0,
+        report_json TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS lockdown_checks_profile_idx ON lockdown_checks(profile, checked_at);
     `,
   },
 ];

@@ -1,4 +1,4 @@
-import { Button, Group, NativeSelect, SimpleGrid, TextInput } from '@mantine/core';
+import { Button, Group, NativeSelect, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AuditFilterInput, SavedQuery } from '../../../../src-main/contract/audit';
@@ -44,12 +44,13 @@ export function AuditFilters({ saved, busy, onSearch }: { saved: SavedQuery[]; b
 
   return (
     <form onSubmit={submit} aria-label={t('auditPage.filters')}>
-      <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }} spacing="sm">
+      {/* A CSS grid class, not Mantine's SimpleGrid: responsive SimpleGrid injects a <style> tag our CSP blocks. */}
+      <div className="audit-filter-grid">
         <NativeSelect
           label={t('auditPage.saved')}
           value={savedName}
           onChange={(e) => setSavedName(e.currentTarget.value)}
-          data={[{ value: '', label: t('auditPage.savedNone') }, ...saved.map((q) => ({ value: q.name, label: q.title }))]}
+          data={[{ value: '', label: t('auditPage.savedNone') }, ...saved.map((q) => ({ value: q.name, label: t(`auditPage.savedNames.${q.name}`, { defaultValue: q.title }) }))]}
         />
         <NativeSelect label={t('auditPage.since')} value={period} onChange={(e) => setPeriod(e.currentTarget.value as Period)} data={PERIODS.map((p) => ({ value: p, label: t(`auditPage.sinceOptions.${p}`) }))} />
         {period === 'custom' && <TextInput type="datetime-local" label={t('auditPage.from')} value={f.from} onChange={set('from')} />}
@@ -60,7 +61,7 @@ export function AuditFilters({ saved, busy, onSearch }: { saved: SavedQuery[]; b
         <TextInput label={t('auditPage.program')} value={f.program} onChange={set('program')} inputMode="numeric" />
         <TextInput label={t('auditPage.ip')} value={f.ip} onChange={set('ip')} />
         <TextInput label={t('auditPage.text')} value={f.text} onChange={set('text')} maxLength={200} />
-      </SimpleGrid>
+      </div>
       <Group mt="sm">
         <Button type="submit" loading={busy}>
           {busy ? t('auditPage.searching') : t('auditPage.search')}
