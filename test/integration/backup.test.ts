@@ -9,6 +9,7 @@ import { sandboxUp, sandboxDown } from '../../src-main/core/sandbox/sandbox-serv
 import { createBackupIdentity, loadBackupIdentity } from '../../src-main/core/backup/recipients';
 import { readManifest } from '../../src-main/core/backup/manifest';
 import { setStore } from '../../src-main/core/backup/set-store';
+import { checkpointStore } from '../../src-main/core/audit/checkpoint-store';
 import { verifyBackupSet } from '../../src-main/core/backup/verify-set';
 import { pruneBackups } from '../../src-main/core/backup/prune';
 import { listAlerts, checkMissedBackup } from '../../src-main/core/backup/alerts';
@@ -88,6 +89,10 @@ describe('backup sets against a real PostgreSQL (sandbox)', () => {
     const stamp = (await c2.query('SELECT backup_last_exported_at FROM organization_profiles WHERE id = 1')).rows[0]?.backup_last_exported_at;
     await c2.end();
     expect(r.value.konoteReminderUpdated).toBe(stamp ? true : false);
+    // Issue 7: each verified backup is followed by an audit-log checkpoint (tamper evidence).
+    const cp = checkpointStore.latest(ctx, 'sandbox');
+    expect(cp?.reason).toBe('backup');
+    expect(Number(cp?.toId)).toBeGreaterThan(0);
   });
 
   it('writes a plain SQL set without encryption when asked, verified by header and trailer', async () => {

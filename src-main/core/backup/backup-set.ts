@@ -10,6 +10,7 @@ import { readKeyListRecord } from '../keys/custody';
 import { buildPgDumpArgs, type DumpFormat } from './pg-dump-args';
 import { dumpToFile } from './dump-stream';
 import { withExportedSnapshot } from './snapshot';
+import { takeCheckpoint } from '../audit/checkpoint';
 import { MAIN_KEY_TABLES, AUDIT_KEY_TABLES, writeManifest, type BackupFile, type BackupManifest } from './manifest';
 import { listRecipients, loadBackupIdentity } from './recipients';
 import { setStore, type BackupCheck } from './set-store';
@@ -121,6 +122,7 @@ export async function runBackupSet(ctx: CoreContext, opts: BackupRunOptions, job
     if (verified) {
       konoteReminderUpdated = await markKonoteBackupExported(ctx, profile, createdAt);
       job.log('info', konoteReminderUpdated ? 'KoNote’s “last backup” date was updated, so its own backup reminders know about this set.' : 'KoNote’s “last backup” date was not updated (this user may not change organization_profiles).');
+      await checkpointAfterBackup(ctx, profile.name, job);
     }
     job.progress(1, verified ? 'Backup verified' : 'Backup written but NOT verified');
     return {
@@ -221,4 +223,24 @@ function sizeSanity(ctx: CoreContext, profile: string, files: BackupFile[]): Bac
   return ratio < SMALL_SET_RATIO
     ? { file: '(set)', check: 'size', ok: false, detail: `This set is ${Math.round(ratio * 100)}% of the previous verified set (${prevFiles} bytes): suspiciously small. Check that no data was lost before trusting it.` }
     : { file: '(set)', check: 'size', ok: true, detail: `${Math.round(ratio * 100)}% of the previous verified set's size (${total} bytes before encryption).` };
+}
+
+/**
+ * Issue 7: a tamper-evidence checkpoint of the audit log after each verified backup, so a later
+ * drill can prove the restored audit rows are the ones that were there. Its failure (e.g. a role
+ * without SELECT on audit_log) is logged, never fails the backup that already succeeded.
+ */
+async function checkpointAfterBackup(ctx: CoreContext, profile: string, job: JobContext): Promise<void> {
+  try {
+    const r = await takeCheckpoint(ctx, { profile, reason: 'backup', file: null, settleSeconds: 60 }, {
+      jobId: job.jobId,
+      signal: job.signal,
+      throwIfCancelled: () => job.throwIfCancelled(),
+      log: (level, text) => job.log(level, text),
+      progress: (_fraction, message) => job.progress(0.99, `Audit checkpoint: ${message}`),
+    });
+    job.log('info', r.created ? `Audit log checkpoint taken: ${r.message}` : `No new audit checkpoint: ${r.message}`);
+  } catch (e) {
+    job.log('warn', `The audit log checkpoint after this backup was not taken: ${e instanceof Error ? e.message : String(e)} (the backup itself is fine).`);
+  }
 }
