@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { CliEnv } from './main';
 import { printResult, readStdin, type OutputOptions } from './output';
 import { AppError } from '../core/common/errors';
-import { dropPreviousHavenKeys, havenKeyStatus, setHavenKey } from '../core/haven/master-key';
+import { dropPreviousHavenKeys, extractMasterKeyHex, havenKeyStatus, setHavenKey } from '../core/haven/master-key';
 import { havenDecrypt, havenRewrap, havenVerify } from '../core/haven/haven-service';
 import type { HavenKeyStatus } from '../contract/haven';
 
@@ -27,7 +27,7 @@ export function registerHavenCommands(program: Command, env: CliEnv): void {
     .action((o: OutputOptions & { fromFile?: string }) =>
       env.action(o, async (core) => {
         const text = o.fromFile ? fs.readFileSync(o.fromFile, 'utf8') : await readStdin();
-        const hex = (/KMS_MASTER_KEY_HEX\s*=\s*([0-9a-fA-Fx]+)/.exec(text)?.[1] ?? text).trim();
+        const hex = extractMasterKeyHex(text);
         const s = await setHavenKey(core, hex);
         printResult(o, s, (k) => `Stored in the ${core.vault.backend}.\n${describeKey(k)}`);
       }),

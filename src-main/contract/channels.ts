@@ -8,13 +8,14 @@ import { DropOldResultSchema, EscrowCopyResultSchema, KeyHistorySchema, KeyRevea
 import { DrillSummarySchema, LockdownReportSchema, PreflightResultSchema } from './drills';
 import { AlertSchema, BackupRecipientSchema, BackupSetSummarySchema, PinReasonSchema, PruneResultSchema, ScheduleStatusSchema } from './backups';
 import { CleanupInputSchema, CleanupResultSchema, DeadlinesInputSchema, DeadlinesResultSchema, ExportLinkDetailSchema, ExportListInputSchema, ExportListSchema, ExportSettingsSchema, ExportSummarySchema, RevocationRecordSchema, RevokeInputSchema, RevokeResultSchema, SummaryInputSchema } from './exports';
+import { HavenDecryptInputSchema, HavenDecryptResultSchema, HavenKeySetInputSchema, HavenKeyStatusSchema, HavenVerifyInputSchema, HavenVerifyReportSchema } from './haven';
 import { ActivitySchema, AuditFilterSchema, AuditPageSchema, AuditQueryInputSchema, CheckpointSummarySchema, LinkTrailSchema, SavedQuerySchema, SuspiciousReportSchema } from './audit';
 
 const none = z.object({}).strict();
 const profileRef = z.object({ profile: ProfileNameSchema }).strict();
 
 export const HealthTileSchema = z.object({
-  id: z.enum(['lastBackup', 'lastDrill', 'keyAge', 'escrow', 'auditLockdown']),
+  id: z.enum(['lastBackup', 'lastDrill', 'keyAge', 'escrow', 'auditLockdown', 'suspicious']),
   status: z.enum(['ok', 'warn', 'fail', 'unknown']),
   /** i18n key of the headline and its values, so the renderer words it in the user's language. */
   messageKey: z.string(),
@@ -122,6 +123,12 @@ export const contract = {
   'exports.deadlines': { input: DeadlinesInputSchema, output: DeadlinesResultSchema },
   'exports.settings.get': { input: profileRef, output: ExportSettingsSchema },
   'exports.settings.save': { input: ExportSettingsSchema.strict(), output: ExportSettingsSchema },
+
+  /** Haven HMIS bundles (.enc): one master key for the machine, not per profile; re-wrapping runs as a job (haven.rewrap). */
+  'haven.key.status': { input: none, output: HavenKeyStatusSchema },
+  'haven.key.set': { input: HavenKeySetInputSchema, output: HavenKeyStatusSchema },
+  'haven.decrypt': { input: HavenDecryptInputSchema, output: HavenDecryptResultSchema },
+  'haven.verify': { input: HavenVerifyInputSchema, output: HavenVerifyReportSchema },
 
   /** Audit-log review (reads; export, checkpoint, verify and the security check run as jobs). */
   'audit.query': { input: AuditQueryInputSchema, output: AuditPageSchema },

@@ -38,5 +38,20 @@ export const HavenKeyStatusSchema = z.object({
   bits: z.number().nullable(),
   previous: z.array(z.object({ fingerprint: z.string(), retiredAt: z.string() })),
   warnings: z.array(z.string()),
+  /** The same weaknesses as codes, for the app to word in the user's language. */
+  warningCodes: z.array(z.enum(['all-zero', 'aes-128', 'aes-192'])).default([]),
 });
+export type HavenKeyWarning = 'all-zero' | 'aes-128' | 'aes-192';
 export type HavenKeyStatus = z.infer<typeof HavenKeyStatusSchema>;
+
+/**
+ * The master key travels renderer → main once (from the set-key form), like keys.import does for
+ * the Fernet list; only its status (fingerprints, strength warnings) ever comes back.
+ */
+export const HavenKeySetInputSchema = z.object({ hex: z.string().min(1).max(400) }).strict();
+/** Paths only: the decrypt output must not exist yet (nothing is ever overwritten). */
+export const HavenDecryptInputSchema = z.object({ file: z.string().min(1).max(4096), out: z.string().min(1).max(4096) }).strict();
+export const HavenVerifyInputSchema = z.object({ file: z.string().min(1).max(4096) }).strict();
+
+/** Re-wrapping a folder is a job (progress per file, cancel between files); run it dry first. */
+export const HavenRewrapSpecSchema = z.object({ kind: z.literal('haven.rewrap'), dir: z.string().min(1).max(4096), dryRun: z.boolean() });

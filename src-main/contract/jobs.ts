@@ -4,6 +4,7 @@ import { PitrAzureRestoreSpecSchema, PitrBaseBackupSpecSchema, PitrRecoverSpecSc
 import { AuditCheckpointSpecSchema, AuditExportSpecSchema, AuditVerifySpecSchema, SecurityAuditSpecSchema } from './audit';
 import { DrillRunSpecSchema, RestoreRunSpecSchema, VerifyRunSpecSchema } from './drills';
 import { PostRotationBackupSpecSchema, RotationDryRunSpecSchema, RotationRunSpecSchema } from './keys-rotation';
+import { HavenRewrapSpecSchema } from './haven';
 
 /**
  * A job is intent, never a command line: the renderer names a kind and its validated parameters,
@@ -39,6 +40,7 @@ export const JobSpecSchema = z.discriminatedUnion('kind', [
   RotationDryRunSpecSchema,
   RotationRunSpecSchema,
   PostRotationBackupSpecSchema,
+  HavenRewrapSpecSchema,
   /** A harmless long job used by tests and the UI's job panel to prove cancel works end to end. */
   z.object({
     kind: z.literal('demo.sleep'),

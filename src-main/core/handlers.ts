@@ -9,6 +9,7 @@ import { pitrHandlers } from './pitr/handlers';
 import { exportHandlers } from './exports/handlers';
 import { drillHandlers } from './drill/handlers';
 import { auditHandlers } from './audit/handlers';
+import { havenHandlers } from './haven/handlers';
 
 /** The complete handler table; `satisfies Handlers` makes a missing channel a compile error. */
 export function createHandlers(ctx: CoreContext): Handlers {
@@ -25,6 +26,7 @@ export function createHandlers(ctx: CoreContext): Handlers {
     ...exportHandlers(ctx),
     ...drillHandlers(ctx),
     ...auditHandlers(ctx),
+    ...havenHandlers(ctx),
     'jobs.start': (spec) => ({ jobId: ctx.jobs.start(spec) }),
     'jobs.cancel': ({ jobId }) => ({ cancelled: ctx.jobs.cancel(jobId) }),
     'jobs.list': ({ limit }) => ctx.jobs.list(limit),

@@ -62,6 +62,7 @@ export const en = {
       keyAge: 'Encryption key age',
       escrow: 'Key escrow',
       auditLockdown: 'Audit log lockdown',
+      suspicious: 'Suspicious activity',
     },
   },
   health: {
@@ -90,6 +91,12 @@ export const en = {
       ok: 'The audit log is append-only',
       weak: 'Append-only, with a weakness to fix: {{writer}} could undo it (see Drills & Restore)',
       open: 'The audit log can be changed or deleted',
+    },
+    suspicious: {
+      none: 'No suspicious patterns in the audit log in the last {{days}} days',
+      found: '{{count}} suspicious pattern(s) in the audit log in the last {{days}} days: review them on the Audit log page',
+      unreachable: 'Not known: the audit log could not be read ({{reason}})',
+      timeout: 'Not known: the audit log did not answer within {{seconds}} seconds (see the Audit log page)',
     },
   },
   connection: {

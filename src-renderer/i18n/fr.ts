@@ -60,6 +60,7 @@ export const fr: Resources = {
       keyAge: 'Âge de la clé de chiffrement',
       escrow: 'Copie de secours de la clé',
       auditLockdown: 'Verrouillage du journal d’audit',
+      suspicious: 'Activité suspecte',
     },
   },
   health: {
@@ -88,6 +89,12 @@ export const fr: Resources = {
       ok: 'Le journal d’audit est en ajout seul',
       weak: 'En ajout seul, avec une faiblesse à corriger : {{writer}} pourrait l’annuler (voir Exercices et restauration)',
       open: 'Le journal d’audit peut être modifié ou supprimé',
+    },
+    suspicious: {
+      none: 'Aucun comportement suspect dans le journal d’audit ces {{days}} derniers jours',
+      found: '{{count}} comportement(s) suspect(s) dans le journal d’audit ces {{days}} derniers jours : examinez-les dans la page Journal d’audit',
+      unreachable: 'Inconnu : le journal d’audit n’a pas pu être lu ({{reason}})',
+      timeout: 'Inconnu : le journal d’audit n’a pas répondu en {{seconds}} secondes (voir la page Journal d’audit)',
     },
   },
   connection: {

@@ -21,6 +21,8 @@ import { scratchNames } from '../../src-main/core/drill/restore-args';
 import { runPreflight, workRoot } from '../../src-main/core/drill/checklist';
 import { applyLockdown, checkLockdown } from '../../src-main/core/drill/lockdown';
 import { renderDrillReportHtml } from '../../src-main/core/drill/report';
+import { takeCheckpoint } from '../../src-main/core/audit/checkpoint';
+import { checkpointStore } from '../../src-main/core/audit/checkpoint-store';
 import { dashboardHealth } from '../../src-main/core/dashboard/health';
 import type { BackupRunResult } from '../../src-main/core/backup/backup-set';
 import type { DrillSummary, VerificationReport } from '../../src-main/contract/drills';
@@ -169,6 +171,25 @@ describe('restore drills, verification, lockdown and real restores against a rea
     expect(html).not.toMatch(/gAAAAA|AGE-SECRET-KEY/);
     const tile = (await dashboardHealth(ctx, 'sandbox')).find((t) => t.id === 'lastDrill')!;
     expect(tile).toMatchObject({ status: 'ok', messageKey: 'health.lastDrill.ok', values: { days: 0, goal: 30 } });
+  });
+
+  it('audit checkpoints are re-hashed on the restored copy and on the live log, and a changed row fails', async () => {
+    // Backups already take one (reason "backup"); make sure there is at least one either way.
+    await takeCheckpoint(ctx, { profile: 'sandbox', reason: 'manual', file: null, settleSeconds: 0, now: new Date(Date.now() + 365 * 86_400_000) });
+    expect(checkpointStore.latest(ctx, 'sandbox')).not.toBeNull();
+    const d = (await drill({ setId: firstSet.setId })).value;
+    expect(d.verification?.checks.find((c) => c.id === 'audit.checkpoints')).toMatchObject({ status: 'PASS' });
+    const [row] = await query<{ id: string; action: string }>('audit', 'SELECT id::text AS id, action FROM audit_log ORDER BY id OFFSET 10 LIMIT 1');
+    await query('audit', 'GRANT UPDATE ON audit_log TO audit_writer'); // the owner can; KoNote's weakness
+    await query('audit', `UPDATE audit_log SET action = 'tampered' WHERE id = $1`, [row!.id]);
+    try {
+      const v = await runJob<VerificationReport>({ kind: 'verify.run', profile: 'sandbox', full: false, sample: 5 });
+      expect(v.value.status).toBe('FAIL');
+      expect(v.value.checks.find((c) => c.id === 'audit.checkpoints')).toMatchObject({ status: 'FAIL', detail: expect.stringContaining(`rows ${Math.floor(Number(row!.id) / 100) * 100}–`) });
+    } finally {
+      await query('audit', 'UPDATE audit_log SET action = $1 WHERE id = $2', [row!.action, row!.id]);
+      await query('audit', 'REVOKE UPDATE ON audit_log FROM audit_writer');
+    }
   });
 
   it('--keep leaves the scratch databases for inspection; cleanup --kept drops them', async () => {

@@ -9,7 +9,7 @@ import { resolveProfile } from '../connections/profile-store';
  * meets into plain words: no audit_log table (wrong database) and no SELECT on it (a role
  * without the grant). Other errors get the connection layer's translation.
  */
-export async function withAuditClient<T>(ctx: CoreContext, profileName: string | undefined, fn: (client: Client, profile: string) => Promise<T>, opts?: { signal?: AbortSignal }): Promise<T> {
+export async function withAuditClient<T>(ctx: CoreContext, profileName: string | undefined, fn: (client: Client, profile: string) => Promise<T>, opts?: { signal?: AbortSignal; connectTimeoutMs?: number }): Promise<T> {
   const profile = resolveProfile(ctx, profileName);
   return withClient(
     ctx,

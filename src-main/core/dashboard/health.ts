@@ -4,6 +4,7 @@ import { custodyFor } from '../keys/custody';
 import { setStore } from '../backup/set-store';
 import { drillStore } from '../drill/drill-store';
 import { lastLockdownCheck } from '../drill/lockdown';
+import { suspiciousTile } from './suspicious-tile';
 
 /** KoNote's runbook: rotate every 90 days; warn two weeks ahead. */
 export const KEY_ROTATION_DAYS = 90;
@@ -14,6 +15,8 @@ const KEY_WARN_DAYS = 76;
  * been recorded yet, it says so (never a reassuring default).
  */
 export async function dashboardHealth(ctx: CoreContext, profile: string | null): Promise<HealthTile[]> {
+  // Started first so the audit database's (bounded) answer overlaps the local reads below.
+  const suspicious = suspiciousTile(ctx, profile);
   const tiles: HealthTile[] = [backupTile(ctx, profile), drillTile(ctx, profile)];
   if (!profile) {
     tiles.push(
@@ -38,6 +41,7 @@ export async function dashboardHealth(ctx: CoreContext, profile: string | null):
     );
   }
   tiles.push(lockdownTile(ctx, profile));
+  tiles.push(await suspicious);
   return tiles;
 }
 

@@ -14,6 +14,7 @@ import { scratchNames } from './restore-args';
 import { createScratch, dropScratch, type ScratchServer } from './scratch';
 import { restoreSetFiles } from './restore-set';
 import { runVerification } from './verify/verify-suite';
+import { checkpointCheck } from './verify/checkpoint-check';
 
 /**
  * A restore drill: checklist → restore the set into new scratch databases on the profile's main
@@ -98,7 +99,7 @@ export async function runDrill(ctx: CoreContext, o: DrillOptions, job: JobContex
     const scratchEndpoint = (database: string) => ({ endpoint: { ...conn.endpoint, database }, password: conn.password });
     const report = await runVerification(
       { main: scratchEndpoint(names.main), audit: scratchEndpoint(names.audit), schemas: profile.schemas },
-      { manifest: pre.manifest, keys: () => loadKeyList(ctx, profile.name), full: o.full, sample: o.sample, job, onFraction: (f, m) => job.progress(0.7 + 0.28 * f, m) },
+      { manifest: pre.manifest, keys: () => loadKeyList(ctx, profile.name), full: o.full, sample: o.sample, job, onFraction: (f, m) => job.progress(0.7 + 0.28 * f, m), checkpoints: checkpointCheck(ctx, profile.name, job) },
     );
     const total = performance.now() - t0;
     drillStore.update(ctx, id, { verification: report, verifyMs: report.durationMs, rtoSeconds: Math.round(total) / 1000 });

@@ -27,7 +27,14 @@ export async function havenVerify(ctx: CoreContext, file: string): Promise<Haven
  * Each file is done atomically on its own; a failure is reported and the rest continue. Running
  * it again is safe: files already under the current key are left alone.
  */
-export async function havenRewrap(ctx: CoreContext, dir: string, dryRun: boolean, onFile?: (file: string, action: string) => void): Promise<HavenRewrapReport> {
+export async function havenRewrap(
+  ctx: CoreContext,
+  dir: string,
+  dryRun: boolean,
+  onFile?: (file: string, action: string) => void,
+  /** Called before each file (the job reports progress and stops here when cancelled, between files). */
+  beforeFile?: (file: string, index: number, total: number) => void,
+): Promise<HavenRewrapReport> {
   const { keys, warnings } = await loadHavenKeys(ctx);
   let names: fs.Dirent[];
   try {
@@ -36,8 +43,10 @@ export async function havenRewrap(ctx: CoreContext, dir: string, dryRun: boolean
     throw new AppError('NotFound', `Cannot read the folder ${dir} (${(e as NodeJS.ErrnoException).code ?? String(e)}).`, 'Give the folder that holds the .enc bundles.');
   }
   const report: HavenRewrapReport = { dir, dryRun, files: [], failed: 0, warnings };
-  for (const ent of names.filter((n) => n.name.endsWith('.enc')).sort((a, b) => a.name.localeCompare(b.name))) {
+  const bundles = names.filter((n) => n.name.endsWith('.enc')).sort((a, b) => a.name.localeCompare(b.name));
+  for (const [index, ent] of bundles.entries()) {
     const file = path.join(dir, ent.name);
+    beforeFile?.(file, index, bundles.length);
     if (!ent.isFile()) {
       report.files.push({ file, action: 'skipped', detail: ent.isSymbolicLink() ? 'A symbolic link: not followed.' : 'Not a regular file.' });
       continue;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CoreContext } from '../context';
-import type { HavenKeyStatus } from '../../contract/haven';
+import type { HavenKeyStatus, HavenKeyWarning } from '../../contract/haven';
 import { AppError } from '../common/errors';
 
 /**
@@ -22,6 +22,23 @@ export function parseMasterKeyHex(text: string): Buffer {
     throw new AppError('KeyInvalid', `A Haven master key is 64 hexadecimal characters (got ${hex.length} characters${/^[0-9a-fA-F]*$/.test(hex) ? '' : ', not all hexadecimal'}).`, 'Copy haven.kms.master-key (KMS_MASTER_KEY_HEX) exactly from Haven’s configuration.');
   }
   return Buffer.from(hex, 'hex');
+}
+
+/**
+ * What the user pasted: the bare hex, or a `KMS_MASTER_KEY_HEX=...` line copied from Haven's
+ * environment file (the CLI and the app's form accept both).
+ */
+export function extractMasterKeyHex(text: string): string {
+  return (/KMS_MASTER_KEY_HEX\s*=\s*["']?([0-9a-fA-Fx]+)/.exec(text)?.[1] ?? text).trim();
+}
+
+/** Weaknesses as codes, so the app can word them in the user's language. */
+export function keyWarningCodes(key: Buffer): HavenKeyWarning[] {
+  const codes: HavenKeyWarning[] = [];
+  if (key.every((b) => b === 0)) codes.push('all-zero');
+  if (key.length === 16) codes.push('aes-128');
+  if (key.length === 24) codes.push('aes-192');
+  return codes;
 }
 
 /** Haven ships 64 zeros as its default and silently accepts a 32-hex (AES-128) key. */
@@ -71,9 +88,9 @@ export async function setHavenKey(ctx: CoreContext, hex: string): Promise<HavenK
 
 export async function havenKeyStatus(ctx: CoreContext): Promise<HavenKeyStatus> {
   const s = await readStored(ctx);
-  if (!s) return { present: false, fingerprint: null, bits: null, previous: [], warnings: [] };
+  if (!s) return { present: false, fingerprint: null, bits: null, previous: [], warnings: [], warningCodes: [] };
   const cur = Buffer.from(s.current, 'hex');
-  return { present: true, fingerprint: keyFingerprint(cur), bits: cur.length * 8, previous: s.previous.map((p) => ({ fingerprint: keyFingerprint(Buffer.from(p.key, 'hex')), retiredAt: p.retiredAt })), warnings: keyWarnings(cur) };
+  return { present: true, fingerprint: keyFingerprint(cur), bits: cur.length * 8, previous: s.previous.map((p) => ({ fingerprint: keyFingerprint(Buffer.from(p.key, 'hex')), retiredAt: p.retiredAt })), warnings: keyWarnings(cur), warningCodes: keyWarningCodes(cur) };
 }
 
 /** Forgets previous keys older than `days` (SOP-005 keeps them 30 days). */

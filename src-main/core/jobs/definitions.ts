@@ -6,6 +6,7 @@ import { defineBackupJobs } from '../backup/jobs';
 import { definePitrJobs } from '../pitr/jobs';
 import { defineDrillJobs } from '../drill/jobs';
 import { defineAuditJobs } from '../audit/jobs';
+import { defineHavenJobs } from '../haven/jobs';
 
 /** Registers every job kind of the contract with the runner; each capability defines its own. */
 export function defineAllJobs(ctx: CoreContext): void {
@@ -25,4 +26,5 @@ export function defineAllJobs(ctx: CoreContext): void {
   definePitrJobs(ctx);
   defineDrillJobs(ctx);
   defineAuditJobs(ctx);
+  defineHavenJobs(ctx);
 }

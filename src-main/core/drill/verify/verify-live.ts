@@ -6,6 +6,7 @@ import { resolveProfile } from '../../connections/profile-store';
 import { endpointConnectionConfig } from '../../connections/pg-client';
 import { loadKeyList } from '../../keys/key-service';
 import { runVerification } from './verify-suite';
+import { checkpointCheck } from './checkpoint-check';
 
 /** `custodian verify`: the suite on a profile's own databases (live, or right after a restore with its manifest). */
 export async function verifyProfile(
@@ -19,6 +20,6 @@ export async function verifyProfile(
   const audit = await endpointConnectionConfig(ctx, profile.name, 'audit');
   return runVerification(
     { main: { endpoint: main.endpoint, password: main.password }, audit: { endpoint: audit.endpoint, password: audit.password }, schemas: profile.schemas },
-    { manifest: o.manifest ?? null, keys: () => loadKeyList(ctx, profile.name), full: o.full, sample: o.sample, job, onFraction: onFraction ?? ((f, m) => job?.progress(f, m)) },
+    { manifest: o.manifest ?? null, keys: () => loadKeyList(ctx, profile.name), full: o.full, sample: o.sample, job, onFraction: onFraction ?? ((f, m) => job?.progress(f, m)), checkpoints: checkpointCheck(ctx, profile.name, job) },
   );
 }

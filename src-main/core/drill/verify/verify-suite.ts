@@ -36,6 +36,8 @@ export interface VerifySuiteOptions {
   job?: Pick<JobContext, 'progress' | 'log' | 'throwIfCancelled' | 'signal'>;
   /** Maps the suite's 0..1 onto the caller's progress bar. */
   onFraction?: (f: number, message: string) => void;
+  /** Re-hashes the audit checkpoints (when any are recorded); null result = no checkpoint to check. */
+  checkpoints?: (client: Client, upToId: number | null) => Promise<CheckResult | null>;
 }
 
 export const describeEndpoint = (e: DatabaseEndpoint) => `${e.user}@${e.host}:${e.port}/${e.database}`;
@@ -94,6 +96,8 @@ export async function runVerification(target: VerifyTarget, o: VerifySuiteOption
     const a = await auditChecks(client, 'public', auditFile);
     counts.audit_log = a.count;
     auditChecksOut.push(...a.checks);
+    const cp = await o.checkpoints?.(client, auditFile?.maxAuditId ?? null);
+    if (cp) auditChecksOut.push(cp);
   });
   const settled = await Promise.allSettled([mainPart, auditPart]);
   for (const s of settled) if (s.status === 'rejected') throw s.reason;
