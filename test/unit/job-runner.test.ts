@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, it, expect } from 'vitest';
 import { openMemoryLogStore } from '../../src-main/store/log-store';
 import { JobRunner } from '../../src-main/core/jobs/runner';
@@ -92,6 +93,18 @@ describe('JobRunner', () => {
     const job = new JobRunner(db).get('x');
     expect(job?.state).toBe('failed');
     expect(job?.error?.hint).toMatch(/again/);
+  });
+
+  it('leaves a job of another live process alone (the CLI starting while the app backs up)', () => {
+    const db = openMemoryLogStore();
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+    const deadPid = Number(dead.stdout.toString());
+    const insert = db.prepare(`INSERT INTO jobs (id, kind, title, spec_json, state, created_at, owner_pid) VALUES (?, 'demo.sleep', 't', '{}', 'running', '2026-01-01T00:00:00Z', ?)`);
+    insert.run('live', process.ppid); // the test runner's parent: certainly alive
+    insert.run('dead', deadPid); // a process that has exited
+    const runner = new JobRunner(db);
+    expect(runner.get('live')?.state).toBe('running');
+    expect(runner.get('dead')?.state).toBe('failed');
   });
 
   it('throttles progress events to about 10 per second', async () => {

@@ -47,6 +47,7 @@ describe('SQLite log migrations', () => {
     9: ['export_settings', 'export_actions'],
     10: ['pitr_config', 'pitr_base_backups', 'pitr_recoveries'],
     11: ['lockdown_checks'],
+    12: [],
   };
   for (const m of migrations) {
     it(`migration ${m.version} (${m.name}) applies on top of ${m.version - 1}`, () => {

@@ -214,7 +214,8 @@ async function dumpOne(
 
 /** Compares with the previous verified set of the same deployment (KoNote alerts under 50%). */
 function sizeSanity(ctx: CoreContext, profile: string, files: BackupFile[]): BackupCheck {
-  const prev = setStore.lastVerified(ctx, profile);
+  // Like with like: a compressed custom-format set is far smaller than a plain SQL one.
+  const prev = setStore.lastVerified(ctx, profile, files[0]?.format);
   const total = files.reduce((s, f) => s + f.plaintextBytes, 0);
   if (!prev || !prev.totalBytes) return { file: '(set)', check: 'size', ok: true, detail: 'First verified set of this deployment: no earlier size to compare with.' };
   const prevFiles = prev.totalBytes;

@@ -95,8 +95,11 @@ export const setStore = {
       : ctx.log.prepare(`SELECT * FROM backup_sets ORDER BY created_at DESC`).all()) as Row[];
     return rows.map(toRecord);
   },
-  lastVerified(ctx: CoreContext, profile: string): BackupSetRecord | null {
-    const r = ctx.log.prepare(`SELECT * FROM backup_sets WHERE profile = ? AND state = 'verified' ORDER BY created_at DESC LIMIT 1`).get(profile) as Row | undefined;
+  /** The newest verified set; with `format`, the newest of that format (sizes only compare like with like). */
+  lastVerified(ctx: CoreContext, profile: string, format?: BackupSetRecord['format']): BackupSetRecord | null {
+    const r = ctx.log
+      .prepare(`SELECT * FROM backup_sets WHERE profile = ? AND state = 'verified' AND (? IS NULL OR format = ?) ORDER BY created_at DESC LIMIT 1`)
+      .get(profile, format ?? null, format ?? null) as Row | undefined;
     return r ? toRecord(r) : null;
   },
 };

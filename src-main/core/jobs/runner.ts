@@ -56,13 +56,12 @@ export class JobRunner {
   private readonly running = new Map<string, Running>();
 
   constructor(private readonly db: LogDb) {
-    // Jobs left "running" by a process that died can never finish: say so instead of showing them spinning.
-    db.prepare(
-      `UPDATE jobs SET state = 'failed', finished_at = ?, error_json = ? WHERE state IN ('queued','running')`,
-    ).run(
-      new Date().toISOString(),
-      JSON.stringify({ kind: 'Internal', message: 'Custodian stopped while this job was running.', hint: 'Start the job again.' }),
-    );
+    // Jobs left "running" by a process that died can never finish: say so instead of showing them
+    // spinning. Jobs of a live process (the app while the CLI starts, or the other way) are its own.
+    const orphaned = db.prepare(`SELECT id, owner_pid FROM jobs WHERE state IN ('queued','running')`).all() as Array<{ id: string; owner_pid: number | null }>;
+    const markDead = db.prepare(`UPDATE jobs SET state = 'failed', finished_at = ?, error_json = ? WHERE id = ?`);
+    const error = JSON.stringify({ kind: 'Internal', message: 'Custodian stopped while this job was running.', hint: 'Start the job again.' });
+    for (const job of orphaned) if (!processIsAlive(job.owner_pid)) markDead.run(new Date().toISOString(), error, job.id);
   }
 
   define<K extends JobKind>(kind: K, def: JobDefinition<K>): void {
@@ -80,8 +79,8 @@ export class JobRunner {
     const id = randomUUID();
     const now = new Date().toISOString();
     this.db
-      .prepare(`INSERT INTO jobs (id, kind, title, spec_json, state, progress_fraction, progress_message, created_at) VALUES (?, ?, ?, ?, 'queued', NULL, '', ?)`)
-      .run(id, spec.kind, def.title(spec as never), JSON.stringify(spec), now);
+      .prepare(`INSERT INTO jobs (id, kind, title, spec_json, state, progress_fraction, progress_message, created_at, owner_pid) VALUES (?, ?, ?, ?, 'queued', NULL, '', ?, ?)`)
+      .run(id, spec.kind, def.title(spec as never), JSON.stringify(spec), now, process.pid);
     const controller = new AbortController();
     const entry: Running = { controller, done: Promise.resolve(), lastProgressEmit: 0, pendingProgress: null };
     this.running.set(id, entry);
@@ -288,4 +287,15 @@ export function runChild(command: string, args: string[], options: RunOptions, s
       }
     });
   });
+}
+
+/** Whether a process with this id exists (EPERM: it exists but belongs to someone else). */
+export function processIsAlive(pid: number | null): boolean {
+  if (!pid) return false; // jobs from before owners were recorded
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -331,4 +331,11 @@ export const migrations: Migration[] = [
       CREATE INDEX IF NOT EXISTS lockdown_checks_profile_idx ON lockdown_checks(profile, checked_at);
     `,
   },
+  {
+    // The app and the CLI share one log: a CLI started while the app runs a backup must not take
+    // the app's job for a dead one. Each job records the process that runs it.
+    version: 12,
+    name: 'jobs record their owning process',
+    sql: `ALTER TABLE jobs ADD COLUMN owner_pid INTEGER;`,
+  },
 ];
