@@ -29,12 +29,13 @@ export function registerBackupCommands(program: Command, env: CliEnv): void {
     .option('--target <dir>', 'folder for the set (default: the data folder’s backups/)')
     .option('--format <format>', 'custom (default) or plain', 'custom')
     .option('--no-encrypt', 'do not encrypt (not recommended: the dumps hold personal information)')
+    .option('--no-globals', 'leave out the server\'s roles (pg_dumpall --globals-only, taken without passwords by default)')
     .option('--json', 'print one JSON document')
-    .action((opts: ProfileOpts & { target?: string; format: string; encrypt: boolean }) =>
+    .action((opts: ProfileOpts & { target?: string; format: string; encrypt: boolean; globals: boolean }) =>
       env.action(opts, async (core) => {
         if (opts.format !== 'custom' && opts.format !== 'plain') throw new AppError('Validation', `Unknown format "${opts.format}".`, 'Use --format custom or --format plain.');
         const profile = resolveProfile(core, opts.profile);
-        const result = await runJobFromCli<BackupRunResult>(core, { kind: 'backup.run', profile: profile.name, target: opts.target, format: opts.format, encrypt: opts.encrypt }, opts);
+        const result = await runJobFromCli<BackupRunResult>(core, { kind: 'backup.run', profile: profile.name, target: opts.target, format: opts.format, encrypt: opts.encrypt, globals: opts.globals }, opts);
         printResult(opts, result, (r) =>
           [
             r.verified ? `Backup set ${r.setId} is VERIFIED.` : `Backup set ${r.setId} was written but is NOT verified — do not rely on it.`,

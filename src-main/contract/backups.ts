@@ -66,5 +66,7 @@ export const BackupRunSpecSchema = z.object({
   target: z.string().min(1).max(4096).optional(),
   format: DumpFormatSchema.default('custom'),
   encrypt: z.boolean().default(true),
+  /** Also the server's roles (pg_dumpall --globals-only, without passwords), when the user may. */
+  globals: z.boolean().optional(),
 });
 export const BackupVerifySpecSchema = z.object({ kind: z.literal('backup.verify'), setId: z.string().min(1).max(4096) });

@@ -39,6 +39,21 @@ describe('dashboard', () => {
     expect(fake.callsTo('dashboard.health')).toContainEqual({ profile: 'Office' });
   });
 
+  it('words the suspicious-activity tile: count and where to look, or why it is not known', async () => {
+    const fake = createFakeApi({
+      'dashboard.health': () => ({ ok: true, value: [
+        { id: 'suspicious', status: 'warn', messageKey: 'health.suspicious.found', values: { count: 3, days: 7 } },
+        { id: 'auditLockdown', status: 'unknown', messageKey: 'health.suspicious.timeout', values: { seconds: 3, days: 7 } },
+      ] }),
+    });
+    renderApp('#/dashboard', fake);
+    const tile = await screen.findByTestId('tile-suspicious');
+    expect(within(tile).getByText('Suspicious activity')).toBeInTheDocument();
+    expect(within(tile).getByText('Needs attention')).toBeInTheDocument();
+    expect(within(tile).getByText('3 suspicious pattern(s) in the audit log in the last 7 days: review them on the Audit log page')).toBeInTheDocument();
+    expect(screen.getByText('Not known: the audit log did not answer within 3 seconds (see the Audit log page)')).toBeInTheDocument();
+  });
+
   it('shows the error hint when health cannot be read', async () => {
     const fake = createFakeApi({ 'dashboard.health': () => ({ ok: false, error: { kind: 'KeyMissing', message: 'The keychain has no key for Office.', hint: 'Recover the key from escrow.' } }) });
     renderApp('#/dashboard', fake);

@@ -7,7 +7,7 @@ import { AppError, toErrorData } from '../common/errors';
 import { resolveProfile } from '../connections/profile-store';
 import { withClient, endpointConnectionConfig } from '../connections/pg-client';
 import { readKeyListRecord } from '../keys/custody';
-import { buildPgDumpArgs, type DumpFormat } from './pg-dump-args';
+import { buildPgDumpArgs, buildPgDumpallGlobalsArgs, type DumpFormat } from './pg-dump-args';
 import { dumpToFile } from './dump-stream';
 import { withExportedSnapshot } from './snapshot';
 import { takeCheckpoint } from '../audit/checkpoint';
@@ -26,6 +26,8 @@ export interface BackupRunOptions {
   format?: DumpFormat;
   /** Encryption is on by default; turning it off is an explicit choice. */
   encrypt?: boolean;
+  /** Roles too (default on); skipped with a warning when the user may not read them. */
+  globals?: boolean;
 }
 
 export interface BackupRunResult {
@@ -85,6 +87,13 @@ export async function runBackupSet(ctx: CoreContext, opts: BackupRunOptions, job
       const f = await dumpOne(ctx, profile, role, { dir, format, recipients, stampText: stamp(createdAt) }, job, (fraction, msg) => job.progress((i + fraction) / (roles.length + 1), msg));
       warnings.push(...f.warnings);
       files.push(f.file);
+    }
+
+    if (opts.globals ?? true) {
+      job.throwIfCancelled();
+      const g = await dumpGlobals(ctx, profile, { dir, recipients, stampText: stamp(createdAt) }, job);
+      if (g.file) files.push(g.file);
+      warnings.push(...g.warnings);
     }
 
     const dumpMs = performance.now() - dumpStart;
@@ -243,5 +252,50 @@ async function checkpointAfterBackup(ctx: CoreContext, profile: string, job: Job
     job.log('info', r.created ? `Audit log checkpoint taken: ${r.message}` : `No new audit checkpoint: ${r.message}`);
   } catch (e) {
     job.log('warn', `The audit log checkpoint after this backup was not taken: ${e instanceof Error ? e.message : String(e)} (the backup itself is fine).`);
+  }
+}
+
+/**
+ * The roles file (`globals_<stamp>.sql[.age]`): what a restore onto a new server needs before the
+ * databases (their owners and grants). Optional by nature: a role that may not read the catalog,
+ * or a missing pg_dumpall, is a warning on the set, never a failed backup.
+ */
+async function dumpGlobals(
+  ctx: CoreContext,
+  profile: Profile,
+  o: { dir: string; recipients: string[] | null; stampText: string },
+  job: JobContext,
+): Promise<{ file: BackupFile | null; warnings: string[] }> {
+  const endpoint = profile.main;
+  const fileName = `globals_${o.stampText}.sql${o.recipients ? '.age' : ''}`;
+  try {
+    const facts = await withClient(ctx, profile.name, 'main', async (c) => (await c.query<{ v: string; n: string }>(`SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n`)).rows[0]!);
+    const tool = await locateTool(ctx, 'pg_dumpall', Math.floor(Number(facts.n) / 10000), true);
+    job.log('info', `Dumping the server's roles (without passwords) with ${tool!.path}.`);
+    const result = await dumpToFile({
+      command: tool!.path,
+      args: buildPgDumpallGlobalsArgs({ host: endpoint.host, port: endpoint.port, user: endpoint.user, database: endpoint.database }),
+      env: (await endpointConnectionConfig(ctx, profile.name, 'main')).env,
+      file: path.join(o.dir, fileName),
+      recipients: o.recipients,
+      signal: job.signal,
+      onStderrLine: () => undefined,
+      onBytes: () => undefined,
+    });
+    job.log('info', `${fileName}: ${result.bytes} bytes, SHA-256 ${result.sha256}`);
+    return {
+      warnings: result.warnings,
+      file: {
+        role: 'globals', file: fileName, format: 'plain', encrypted: o.recipients !== null, bytes: result.bytes, sha256: result.sha256,
+        plaintextSha256: result.plaintextSha256, plaintextBytes: result.plaintextBytes, database: endpoint.database,
+        pgDumpVersion: tool!.version, serverVersion: facts.v, tableEstimates: {}, counts: {}, maxAuditId: null,
+      },
+    };
+  } catch (e) {
+    if (job.signal.aborted) throw e;
+    const why = e instanceof Error ? e.message : String(e);
+    const warning = `The server's roles were not included in this set (${why}). The databases are complete; recreate roles by hand when restoring onto a new server.`;
+    job.log('warn', warning);
+    return { file: null, warnings: [warning] };
   }
 }

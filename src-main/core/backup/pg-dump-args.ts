@@ -69,3 +69,13 @@ export function quoteConnValue(v: string): string {
 export function buildPgRestoreListArgs(): string[] {
   return ['--list'];
 }
+
+/**
+ * `pg_dumpall --globals-only` for the roles a restore onto a new server needs. Role passwords are
+ * left out (`--no-role-passwords`): they are secrets, and without them the catalog view pg_roles
+ * suffices, so a non-superuser backup role can take it too.
+ */
+export function buildPgDumpallGlobalsArgs(req: Pick<PgDumpRequest, 'host' | 'port' | 'user' | 'database'>): string[] {
+  if (!Number.isInteger(req.port) || req.port < 1 || req.port > 65535) throw new Error('invalid port');
+  return [`--host=${req.host}`, `--port=${req.port}`, `--username=${req.user}`, '--no-password', '--globals-only', '--no-role-passwords', `--dbname=${connectionUri(req)}`];
+}

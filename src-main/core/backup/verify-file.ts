@@ -16,6 +16,9 @@ export interface FileCheck {
 
 const PLAIN_HEADER = '--\n-- PostgreSQL database dump\n--';
 const PLAIN_TRAILER = '-- PostgreSQL database dump complete';
+// pg_dumpall's (the roles file) says "cluster dump".
+const GLOBALS_HEADER = '--\n-- PostgreSQL database cluster dump\n--';
+const GLOBALS_TRAILER = '-- PostgreSQL database cluster dump complete';
 
 async function sha256OfStream(stream: Readable): Promise<{ hex: string; bytes: number }> {
   const h = crypto.createHash('sha256');
@@ -96,7 +99,7 @@ export async function verifyBackupFile(dir: string, f: BackupFile, opts: { ident
   } else {
     await pipeline(plain, tap, new Writable({ write(_c, _e, cb) { cb(); } }));
     if (f.format === 'plain') {
-      const ok = head.startsWith(PLAIN_HEADER) && tail.includes(PLAIN_TRAILER);
+      const ok = f.role === 'globals' ? head.startsWith(GLOBALS_HEADER) && tail.includes(GLOBALS_TRAILER) : head.startsWith(PLAIN_HEADER) && tail.includes(PLAIN_TRAILER);
       archive = { file: f.file, check: 'archive', ok, detail: ok ? 'plain SQL header and completion trailer present' : 'plain SQL dump is truncated (no completion trailer) or not a pg_dump file' };
     } else {
       archive = { file: f.file, check: 'archive', ok: false, detail: 'pg_restore was not found, so the archive could not be listed.' };

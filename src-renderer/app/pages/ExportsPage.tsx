@@ -9,11 +9,13 @@ import { CleanupPanel } from './exports/CleanupPanel';
 import { SummaryPanel } from './exports/SummaryPanel';
 import { DeadlinesPanel } from './exports/DeadlinesPanel';
 import { ExportSettingsPanel } from './exports/ExportSettingsPanel';
+import { HavenSection } from './exports/haven/HavenSection';
 
 /**
  * Export links of the active profile: KoNote's "Manage Export Links" page, the runbook's
  * "investigate a suspicious export" flow (details → audit trail → revoke → incident notes), and
- * its three cron jobs (cleanup, weekly summary, report deadlines) run by hand with a preview first.
+ * its three cron jobs (cleanup, weekly summary, report deadlines) run by hand with a preview first,
+ * and Haven HMIS bundles (not tied to a profile, so shown even without one).
  */
 export function ExportsPage() {
   const { t } = useTranslation();
@@ -26,6 +28,7 @@ export function ExportsPage() {
       <>
         <PageTitle>{t('exportLinks.title')}</PageTitle>
         <Text>{t('exportLinks.noProfile')}</Text>
+        <HavenSection />
       </>
     );
   }
@@ -39,6 +42,7 @@ export function ExportsPage() {
       <SummaryPanel profile={profile} />
       <DeadlinesPanel profile={profile} />
       <ExportSettingsPanel profile={profile} onSaved={() => setReload((n) => n + 1)} />
+      <HavenSection />
     </Stack>
   );
 }
