@@ -62,7 +62,8 @@ describe('backup sets against a real PostgreSQL (sandbox)', () => {
     expect(r.value.checks.filter((c) => !c.ok)).toEqual([]);
     expect(r.value.verified).toBe(true);
     const m = readManifest(r.value.dir);
-    expect(m.files.map((f) => f.role)).toEqual(['main', 'audit']);
+    // The server's roles too, taken by the non-superuser KoNote role (no role passwords).
+    expect(m.files.map((f) => f.role)).toEqual(['main', 'audit', 'globals']);
     expect(m.keyListFingerprint).toMatch(/^[0-9a-f]{4}-/);
     expect(m.encryption?.recipients).toHaveLength(1);
     // Exact counts in the manifest equal the database's.
@@ -78,7 +79,11 @@ describe('backup sets against a real PostgreSQL (sandbox)', () => {
     const idFile = path.join(target, 'id.txt');
     fs.writeFileSync(idFile, identity + '\n', { mode: 0o600 });
     const plain = execFileSync('age', ['-d', '-i', idFile, path.join(r.value.dir, m.files[0]!.file)], { maxBuffer: 1 << 28 });
+    const roles = execFileSync('age', ['-d', '-i', idFile, path.join(r.value.dir, m.files[2]!.file)], { encoding: 'utf8' });
     fs.rmSync(idFile);
+    expect(roles).toMatch(/CREATE ROLE konote;/);
+    expect(roles).toMatch(/CREATE ROLE audit_writer;/);
+    expect(roles).not.toMatch(/PASSWORD|SCRAM-SHA-256/);
     expect(plain.subarray(0, 5).toString()).toBe('PGDMP');
     const list = spawnSync('/usr/lib/postgresql/15/bin/pg_restore', ['--list'], { input: plain, encoding: 'utf8', maxBuffer: 1 << 26 });
     expect(list.status).toBe(0);
@@ -102,6 +107,7 @@ describe('backup sets against a real PostgreSQL (sandbox)', () => {
     expect(m.encryption).toBeNull();
     const text = fs.readFileSync(path.join(r.value.dir, m.files[1]!.file), 'utf8');
     expect(text).toContain('PostgreSQL database dump complete');
+    expect(fs.readFileSync(path.join(r.value.dir, m.files[2]!.file), 'utf8')).toContain('PostgreSQL database cluster dump complete');
   });
 
   it('verify detects a changed file, and a folder of foreign .dump files is refused', async () => {

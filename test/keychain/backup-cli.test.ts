@@ -109,7 +109,7 @@ describe('custodian backup run | list | verify --json (real CLI, real cluster, r
     expect(r.setId).toMatch(/^sandbox_\d{8}T\d{6}Z/);
     expect(r.dir).toBe(path.join(target, r.setId));
     expect(r.checks.filter((c) => !c.ok)).toEqual([]);
-    expect(r.files.map((f) => f.role)).toEqual(['main', 'audit']);
+    expect(r.files.map((f) => f.role)).toEqual(['main', 'audit', 'globals']);
     for (const f of r.files) {
       const onDisk = path.join(r.dir, f.file);
       expect(f.file).toMatch(/\.dump\.age$/);

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { buildPgDumpArgs } from '../../src-main/core/backup/pg-dump-args';
+import { buildPgDumpArgs, buildPgDumpallGlobalsArgs } from '../../src-main/core/backup/pg-dump-args';
 import { decideRetention } from '../../src-main/core/backup/retention';
 
 const base = { host: 'db.example.org', port: 5432, user: 'konote', database: 'konote', format: 'custom' as const, pgDumpMajor: 15 };
@@ -26,6 +26,14 @@ describe('pg_dump argv builder', () => {
     expect(args.join(' ')).not.toMatch(/password=/i);
     expect(args.at(-1)).toBe("--dbname=dbname='x\\' host=evil.example --file=/etc/passwd'");
     expect(args.filter((a) => a.startsWith('--file'))).toEqual([]);
+  });
+
+  it('dumps roles without their passwords (threat: password hashes in every backup set)', () => {
+    const args = buildPgDumpallGlobalsArgs({ ...base, database: "x' --clean" });
+    expect(args).toContain('--globals-only');
+    expect(args).toContain('--no-role-passwords');
+    expect(args.at(-1)).toBe("--dbname=dbname='x\\' --clean'");
+    expect(args.filter((a) => a === '--clean')).toEqual([]);
   });
 
   it('rejects bad schema names, snapshots and ports instead of passing them on', () => {
