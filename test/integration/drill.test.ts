@@ -372,7 +372,7 @@ describe('restore drills, verification, lockdown and real restores against a rea
     const safety = setStore.get(ctx, d.safetySetId!)!;
     // Intact and readable (sha256, decrypt, archive); only the "smaller than the plain set before" size warning may differ.
     expect(safety.checks.filter((c) => !c.ok && c.check !== 'size')).toEqual([]);
-    expect(safety.checks.filter((c) => c.check === 'archive').length).toBe(2);
+    expect(safety.checks.filter((c) => c.check === 'archive').length).toBe(3); // main, audit and the roles file
     expect(safety.pins).toContain('manual');
     expect((await query<{ name: string }>('main', 'SELECT name FROM programs WHERE id = 1'))[0]!.name).toBe(name);
     const m = readManifest(firstSet.dir);
