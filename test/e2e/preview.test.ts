@@ -4,28 +4,19 @@
  * violation; no serious/critical axe finding. Screenshots go to test-results/e2e/.
  * Needs the Secret Service (run under dbus-run-session with an unlocked gnome-keyring-daemon).
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import pg from 'pg';
-import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { startTestCluster, type TestCluster } from '../helpers/pg-cluster';
-import { startPreview, type PreviewHandle } from '../../scripts/preview-server';
+import { openE2ePreview, ROOT, type E2ePreview } from '../helpers/e2e-preview';
+import type { Page } from 'playwright-core';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const SHOTS = path.join(ROOT, 'test-results', 'e2e');
 const PROFILE = 'E2E office';
 
-let home: string;
 let cluster: TestCluster;
-let preview: PreviewHandle;
-let browser: Browser;
+let e2e: E2ePreview;
 let page: Page;
-const consoleErrors: string[] = [];
 
 function fernetKey(): string {
   return randomBytes(32).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
@@ -45,86 +36,27 @@ async function prepareDatabases(c: TestCluster): Promise<void> {
 
 /** Starts a job through the bridge the same way the page does (origin + token), so the jobs panel has one. */
 async function startJobThroughBridge(): Promise<string> {
-  const ws = new WebSocket(`ws://127.0.0.1:${preview.port}/bridge`, { origin: `http://127.0.0.1:${preview.port}` });
-  // Buffer every message: several can arrive in one chunk (job events interleave with replies).
-  const inbox: Record<string, unknown>[] = [];
-  ws.on('message', (d) => inbox.push(JSON.parse(String(d))));
-  const waitFor = async (pred: (m: Record<string, unknown>) => boolean) => {
-    for (let i = 0; i < 200; i++) {
-      const found = inbox.find(pred);
-      if (found) return found;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('No answer from the preview bridge');
-  };
-  await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
-  ws.send(JSON.stringify({ token: preview.token }));
-  await waitFor((m) => m.ready === true);
-  ws.send(JSON.stringify({ id: 1, channel: 'jobs.start', input: { kind: 'demo.sleep', seconds: 120 } }));
-  const reply = await waitFor((m) => m.id === 1);
-  ws.close();
-  const result = reply.result as { ok: boolean; value: { jobId: string } };
-  expect(result.ok).toBe(true);
-  return result.value.jobId;
+  const { jobId } = await e2e.call<{ jobId: string }>('jobs.start', { kind: 'demo.sleep', seconds: 120 });
+  return jobId;
 }
 
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-const AXE_SOURCE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+const shot = (name: string) => e2e.shot(name);
+const cspViolations = () => e2e.cspViolations();
 const axeFindings: string[] = [];
-
-/**
- * Runs axe-core on the current page and records serious/critical findings. axe is evaluated through
- * the DevTools protocol (a <script> from elsewhere would be refused by the CSP, and the page allows
- * no eval), so the app's own CSP stays in force and unmodified for the whole test.
- */
 async function checkA11y(where: string): Promise<void> {
-  await page.evaluate(AXE_SOURCE);
-  const found = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[]; failureSummary?: string }[] }[] }> } }).axe;
-    const res = await axe.run(document);
-    return res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`).join(' | ')}`);
-  });
-  axeFindings.push(...found.map((f) => `[${where}] ${f}`));
-}
-
-async function cspViolations(): Promise<string[]> {
-  return page.evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? []);
+  axeFindings.push(...(await e2e.axe(where)));
 }
 
 beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-e2e-'));
-  // The preview serves dist/renderer: build it from the current sources.
-  const build = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
-  expect(build.status).toBe(0);
   cluster = await startTestCluster();
   await prepareDatabases(cluster);
-  preview = await startPreview({ port: 0, host: '127.0.0.1', env: { ...process.env, CUSTODIAN_HOME: home } });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  page = await context.newPage();
-  await page.addInitScript(() => {
-    const w = window as unknown as { __cspViolations: string[] };
-    w.__cspViolations = [];
-    document.addEventListener('securitypolicyviolation', (e) => w.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') consoleErrors.push(msg.text());
-  });
-  page.on('pageerror', (err) => consoleErrors.push(err.message));
+  e2e = await openE2ePreview({ shotsDir: path.join(ROOT, 'test-results', 'e2e') });
+  page = e2e.page;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await preview?.close();
+  await e2e?.close();
   await cluster?.stop();
-  if (home) fs.rmSync(home, { recursive: true, force: true });
 });
 
 describe('web preview end to end', () => {
@@ -133,7 +65,7 @@ describe('web preview end to end', () => {
       await shot('failure');
       console.error('Page text at failure:', (await page.textContent('body'))?.slice(0, 3000));
     });
-    await page.goto(preview.url);
+    await page.goto(e2e.preview.url);
     // The token leaves the address bar at once.
     await page.waitForFunction(() => !location.hash.includes('token='));
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
@@ -238,7 +170,7 @@ describe('web preview end to end', () => {
 
     expect(axeFindings).toEqual([]);
     expect(await cspViolations()).toEqual([]);
-    expect(consoleErrors.filter((e) => /Content Security Policy|Refused/i.test(e))).toEqual([]);
+    expect(e2e.consoleErrors.filter((e) => /Content Security Policy|Refused/i.test(e))).toEqual([]);
 
     // Control: the policy is really enforced and the listener really reports (else "zero" proves nothing).
     await page.evaluate(() => {

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'pg';
 import { startTestCluster, type TestCluster } from '../helpers/pg-cluster';
+import { cliRunner } from '../helpers/cli-harness';
 import { makeTestContext, type TestContext } from '../helpers/core-context';
 import { saveProfile } from '../../src-main/core/connections/profile-store';
 import { withEndpointClient } from '../../src-main/core/connections/pg-client';
@@ -15,8 +15,6 @@ import { queryAudit, linkTrail } from '../../src-main/core/audit/audit-service';
 import { idRangeFor } from '../../src-main/core/audit/id-range';
 import { suspiciousPatterns } from '../../src-main/core/audit/suspicious';
 import { registerAuditCommands } from '../../src-main/cli/audit';
-import { printError } from '../../src-main/cli/output';
-import type { CliEnv } from '../../src-main/cli/main';
 import type { AuditFilter, AuditRow } from '../../src-main/contract/audit';
 import type { ExportResult } from '../../src-main/core/audit/export-csv';
 
@@ -273,37 +271,8 @@ describe('export, trails and patterns', () => {
 });
 
 describe('custodian audit (CLI)', () => {
-  const run = async (...args: string[]) => {
-    const env: CliEnv = {
-      core: () => ctx,
-      async action(opts, body) {
-        try {
-          if ((await body(ctx)) === false) process.exitCode = 1;
-        } catch (e) {
-          printError(opts, e);
-          process.exitCode = 1;
-        }
-      },
-    };
-    const program = new Command('custodian').exitOverride();
-    registerAuditCommands(program, env);
-    let out = '';
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      out += String(chunk);
-      return true;
-    });
-    const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    process.exitCode = 0;
-    try {
-      await program.parseAsync(['node', 'custodian', ...args]);
-    } finally {
-      spy.mockRestore();
-      errSpy.mockRestore();
-    }
-    const code = process.exitCode;
-    process.exitCode = 0;
-    return { out, code };
-  };
+  // ctx is made in beforeAll, so the runner is built per call.
+  const run = (...args: string[]) => cliRunner(ctx, registerAuditCommands)(...args);
 
   it('query --json prints one document with rows newest first and a cursor', async () => {
     const r = await run('audit', 'query', '--profile', 'konote', '--since', '7d', '--action', 'login,logout', '--limit', '5', '--json');

@@ -1,10 +1,8 @@
-import { Command } from 'commander';
 import { registerAuditCommands, filterFromOptions } from '../../src-main/cli/audit';
 import { registerSecurityAuditCommand } from '../../src-main/cli/security-audit';
-import type { CliEnv } from '../../src-main/cli/main';
-import { printError } from '../../src-main/cli/output';
 import { saveProfile } from '../../src-main/core/connections/profile-store';
 import { memoryCore } from '../helpers/memory-core';
+import { cliRunner } from '../helpers/cli-harness';
 
 /** `custodian audit ...` / `security-audit` option handling on an in-memory core (no database reached). */
 const endpoint = { host: 'localhost', port: 5432, database: 'konote', user: 'konote', sslmode: 'disable' as const };
@@ -12,38 +10,10 @@ const endpoint = { host: 'localhost', port: 5432, database: 'konote', user: 'kon
 async function setup() {
   const core = memoryCore();
   await saveProfile(core, { name: 'only', main: endpoint, audit: { ...endpoint, database: 'konote_audit' }, schemas: ['public'] });
-  const env: CliEnv = {
-    core: () => core,
-    async action(opts, body) {
-      try {
-        if ((await body(core)) === false) process.exitCode = 1;
-      } catch (e) {
-        printError(opts, e);
-        process.exitCode = 1;
-      }
-    },
-  };
-  return async (...args: string[]) => {
-    const program = new Command('custodian').exitOverride();
+  return cliRunner(core, (program, env) => {
     registerAuditCommands(program, env);
     registerSecurityAuditCommand(program, env);
-    let out = '';
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      out += String(chunk);
-      return true;
-    });
-    const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    process.exitCode = 0;
-    try {
-      await program.parseAsync(['node', 'custodian', ...args]);
-    } finally {
-      spy.mockRestore();
-      errSpy.mockRestore();
-    }
-    const code = process.exitCode;
-    process.exitCode = 0;
-    return { out, code };
-  };
+  });
 }
 
 describe('custodian audit / security-audit options', () => {

@@ -2,11 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { Command } from 'commander';
 import { registerHavenCommands } from '../../src-main/cli/haven';
-import type { CliEnv } from '../../src-main/cli/main';
-import { printError } from '../../src-main/cli/output';
 import { memoryCore } from '../helpers/memory-core';
+import { cliRunner } from '../helpers/cli-harness';
 
 /** `custodian haven ...` on an in-memory core: --json documents, exit codes, the key never printed. */
 const KEY = 'c3'.repeat(32);
@@ -26,37 +24,7 @@ function encBundle(master: Buffer, plain: Buffer): Buffer {
 
 async function setup() {
   const core = memoryCore();
-  const env: CliEnv = {
-    core: () => core,
-    async action(opts, body) {
-      try {
-        if ((await body(core)) === false) process.exitCode = 1;
-      } catch (e) {
-        printError(opts, e);
-        process.exitCode = 1;
-      }
-    },
-  };
-  const run = async (...args: string[]) => {
-    const program = new Command('custodian').exitOverride();
-    registerHavenCommands(program, env);
-    let out = '';
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      out += String(chunk);
-      return true;
-    });
-    const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    process.exitCode = 0;
-    try {
-      await program.parseAsync(['node', 'custodian', ...args]);
-    } finally {
-      spy.mockRestore();
-      errSpy.mockRestore();
-    }
-    const code = process.exitCode;
-    process.exitCode = 0;
-    return { code, out, json: () => JSON.parse(out) as Record<string, unknown> };
-  };
+  const run = cliRunner(core, registerHavenCommands);
   return { core, run };
 }
 

@@ -1,16 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
 import { registerKeyCommands } from '../../src-main/cli/key';
-import type { CliEnv } from '../../src-main/cli/main';
-import { printError } from '../../src-main/cli/output';
 import { saveProfile } from '../../src-main/core/connections/profile-store';
 import { FernetKey } from '../../src-main/core/keys/fernet';
 import { keyListFingerprint } from '../../src-main/core/keys/fingerprint';
 import { importKeyList } from '../../src-main/core/keys/key-service';
 import { vaultAccounts } from '../../src-main/core/keys/vault';
 import { memoryCore } from '../helpers/memory-core';
+import { cliRunner } from '../helpers/cli-harness';
 import { defineKeyJobs } from '../../src-main/core/keys/jobs';
 
 /** `custodian key escrow|recover|drop-old|history` on an in-memory core: secrets only from files/stdin, never printed. */
@@ -27,37 +25,7 @@ async function setup() {
   const core = memoryCore();
   await saveProfile(core, { name: 'only', main: endpoint, audit: { ...endpoint, database: 'konote_audit' }, schemas: ['public'] });
   await importKeyList(core, 'only', `${K1},${K2}`, { source: 'imported' });
-  const env: CliEnv = {
-    core: () => core,
-    async action(opts, body) {
-      try {
-        if ((await body(core)) === false) process.exitCode = 1;
-      } catch (e) {
-        printError(opts, e);
-        process.exitCode = 1;
-      }
-    },
-  };
-  const run = async (...args: string[]) => {
-    const program = new Command('custodian').exitOverride();
-    registerKeyCommands(program, env);
-    let out = '';
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      out += String(chunk);
-      return true;
-    });
-    const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    process.exitCode = 0;
-    try {
-      await program.parseAsync(['node', 'custodian', ...args]);
-    } finally {
-      spy.mockRestore();
-      errSpy.mockRestore();
-    }
-    const code = process.exitCode;
-    process.exitCode = 0;
-    return { out, code };
-  };
+  const run = cliRunner(core, registerKeyCommands);
   return { core, run };
 }
 

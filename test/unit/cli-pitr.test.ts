@@ -1,13 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
 import { registerPitrCommands } from '../../src-main/cli/pitr';
-import type { CliEnv } from '../../src-main/cli/main';
-import { printError } from '../../src-main/cli/output';
 import { saveProfile } from '../../src-main/core/connections/profile-store';
 import { serverBinariesFor } from '../../src-main/core/pitr/scratch-instance';
 import { memoryCore } from '../helpers/memory-core';
+import { cliRunner } from '../helpers/cli-harness';
 
 /** `custodian pitr ...` on an in-memory core: --json conventions and refusals before any work. */
 const endpoint = { host: 'localhost', port: 5432, database: 'konote', user: 'konote', sslmode: 'disable' as const };
@@ -15,36 +13,10 @@ const endpoint = { host: 'localhost', port: 5432, database: 'konote', user: 'kon
 async function setup() {
   const core = memoryCore();
   await saveProfile(core, { name: 'only', main: endpoint, audit: { ...endpoint, database: 'konote_audit' }, schemas: ['public'] });
-  const env: CliEnv = {
-    core: () => core,
-    async action(opts, body) {
-      try {
-        if ((await body(core)) === false) process.exitCode = 1;
-      } catch (e) {
-        printError(opts, e);
-        process.exitCode = 1;
-      }
-    },
-  };
+  const runCli = cliRunner(core, registerPitrCommands);
   const run = async (...args: string[]) => {
-    const program = new Command('custodian').exitOverride();
-    registerPitrCommands(program, env);
-    let out = '';
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      out += String(chunk);
-      return true;
-    });
-    const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    process.exitCode = 0;
-    try {
-      await program.parseAsync(['node', 'custodian', ...args]);
-    } finally {
-      spy.mockRestore();
-      errSpy.mockRestore();
-    }
-    const code = process.exitCode;
-    process.exitCode = 0;
-    return { out, code, json: JSON.parse(out || '{}') as Record<string, unknown> & { error?: { kind: string; message: string; hint?: string } } };
+    const r = await runCli(...args);
+    return { ...r, json: JSON.parse(r.out || '{}') as Record<string, unknown> & { error?: { kind: string; message: string; hint?: string } } };
   };
   return { core, run };
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findPythonWithCryptography, runPythonJson } from '../helpers/python-fernet';
+import { havenBundleTools } from '../helpers/haven-bundles';
 import { memoryCore } from '../helpers/memory-core';
 import { havenKeyStatus, setHavenKey } from '../../src-main/core/haven/master-key';
 import { havenDecrypt, havenRewrap, havenVerify } from '../../src-main/core/haven/haven-service';
@@ -16,71 +16,21 @@ import type { CoreContext } from '../../src-main/core/context';
  * changes the body or leaves a half-written file; weak master keys passing unnoticed.
  */
 
-const BUILD = `
-import io, json, os, sys, struct, zipfile, hashlib
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-req = json.load(sys.stdin)
-out = []
-for b in req["bundles"]:
-    csvs = {"Client.csv": b"PersonalID,FirstName\\n1,Ana\\n2,Lou\\n" * b.get("repeat", 1), "Enrollment.csv": b"EnrollmentID,PersonalID\\n10,1\\n", "Services.csv": b"ServicesID,EnrollmentID\\n100,10\\n"}
-    hashes = [{"name": n, "sha256": hashlib.sha256(d).hexdigest()} for n, d in csvs.items()]
-    if b.get("badHash"):
-        hashes[2]["sha256"] = "0" * 64
-    manifest = json.dumps({"exportId": "x", "files": hashes}).encode()
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for n, d in csvs.items():
-            z.writestr(n, d)
-        z.writestr("manifest.json", manifest)
-        z.writestr("manifest.sha256", os.urandom(32).hex())
-        z.writestr("signature.txt", os.urandom(32).hex())
-    plain = buf.getvalue()
-    master = bytes.fromhex(b["masterHex"])
-    dek = AESGCM.generate_key(bit_length=256)
-    wrap_iv = os.urandom(12)
-    wrapped = wrap_iv + AESGCM(master).encrypt(wrap_iv, dek, None)
-    iv = os.urandom(12)
-    body = AESGCM(dek).encrypt(iv, plain, None)
-    with open(b["path"], "wb") as f:
-        f.write(struct.pack(">I", 12) + iv + struct.pack(">I", len(wrapped)) + wrapped + body)
-    with open(b["path"] + ".expected.zip", "wb") as f:
-        f.write(plain)
-    out.append(len(plain))
-json.dump(out, sys.stdout)
-`;
-
-const OPEN = `
-import json, sys, struct
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-req = json.load(sys.stdin)
-data = open(req["path"], "rb").read()
-iv_len = struct.unpack(">I", data[:4])[0]
-iv = data[4:4 + iv_len]
-wl = struct.unpack(">I", data[4 + iv_len:8 + iv_len])[0]
-wrapped = data[8 + iv_len:8 + iv_len + wl]
-try:
-    dek = AESGCM(bytes.fromhex(req["masterHex"])).decrypt(wrapped[:12], wrapped[12:], None)
-    plain = AESGCM(dek).decrypt(iv, data[8 + iv_len + wl:], None)
-    json.dump({"ok": True, "plainHex": plain.hex()}, sys.stdout)
-except Exception as e:
-    json.dump({"ok": False, "error": type(e).__name__}, sys.stdout)
-`;
-
 // Each case spawns Python a few times; on a shared 2-core machine that can take seconds.
 const PYTHON = { timeout: 60_000 };
 const KEY_A = 'a1'.repeat(32);
 const KEY_B = '5c'.repeat(32);
-let python: string;
+let tools: ReturnType<typeof havenBundleTools>;
 let dir: string;
 let ctx: CoreContext;
 
-const build = (bundles: Array<{ path: string; masterHex: string; badHash?: boolean; repeat?: number }>) => runPythonJson<number[]>(python, BUILD, { bundles });
-const pyOpen = (p: string, masterHex: string) => runPythonJson<{ ok: boolean; plainHex?: string; error?: string }>(python, OPEN, { path: p, masterHex });
+const build: ReturnType<typeof havenBundleTools>['build'] = (bundles) => tools.build(bundles);
+const pyOpen: ReturnType<typeof havenBundleTools>['open'] = (p, masterHex) => tools.open(p, masterHex);
 const errorOf = async (p: Promise<unknown>) => p.then(() => null, (e: { kind?: string; message?: string }) => e);
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 beforeAll(async () => {
-  python = findPythonWithCryptography();
+  tools = havenBundleTools();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'haven-'));
   ctx = memoryCore();
   await setHavenKey(ctx, KEY_A);
