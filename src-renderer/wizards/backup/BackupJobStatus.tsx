@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Paper, Progress, Stack, Table, Text } from '@mantine/core';
+import { Alert, Button, Group, Stack, Table, Text } from '@mantine/core';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppErrorData } from '../../../src-main/contract/errors';
@@ -6,6 +6,7 @@ import { call } from '../../app/api';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatBytes } from '../../components/size';
 import { useJobs } from '../../state/jobs';
+import { RunningJobPanel, runningJobTexts } from '../../components/RunningJobPanel';
 
 /** What a backup.run job returns (BackupRunResult in the core); read defensively, it crosses IPC as unknown. */
 interface RunResult {
@@ -28,7 +29,6 @@ function asRunResult(value: unknown): RunResult | null {
 export function BackupJobStatus({ jobId, onFinished, onClose }: { jobId: string; onFinished(): void; onClose(): void }) {
   const { t, i18n } = useTranslation();
   const job = useJobs((s) => s.jobs[jobId]);
-  const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<AppErrorData | null>(null);
   const reported = useRef(false);
   const done = job && !['queued', 'running'].includes(job.state);
@@ -41,45 +41,14 @@ export function BackupJobStatus({ jobId, onFinished, onClose }: { jobId: string;
   }, [done, onFinished]);
 
   const cancel = async () => {
-    setConfirming(false);
     const res = await call('jobs.cancel', { jobId });
     if (!res.ok) setError(res.error);
   };
 
   const result = job?.state === 'succeeded' ? asRunResult(job.result) : null;
-  const fraction = job?.progress.fraction ?? null;
   return (
     <Stack gap="sm" aria-live="polite">
-      {!done && (
-        <Paper withBorder p="sm">
-          <Text fw={600}>{t('backupWizard.running')}</Text>
-          <Progress
-            mt="xs"
-            value={fraction === null ? 100 : Math.round(fraction * 100)}
-            animated={fraction === null}
-            striped={fraction === null}
-            aria-label={t('jobs.progress', { title: job?.title ?? t('backupWizard.title') })}
-          />
-          {job?.progress.message && <Text size="sm">{job.progress.message}</Text>}
-          {!confirming ? (
-            <Button mt="xs" size="xs" variant="light" color="red" onClick={() => setConfirming(true)}>
-              {t('backupWizard.cancel')}
-            </Button>
-          ) : (
-            <Stack gap="xs" mt="xs" role="alertdialog" aria-label={t('backupWizard.cancel')}>
-              <Text size="sm">{t('backupWizard.cancelConfirm')}</Text>
-              <Group gap="xs">
-                <Button size="xs" color="red" onClick={() => void cancel()}>
-                  {t('backupWizard.confirmCancel')}
-                </Button>
-                <Button size="xs" variant="default" onClick={() => setConfirming(false)}>
-                  {t('backupWizard.keepRunning')}
-                </Button>
-              </Group>
-            </Stack>
-          )}
-        </Paper>
-      )}
+      {!done && <RunningJobPanel job={job} texts={runningJobTexts(t, 'backupWizard')} onCancel={() => void cancel()} />}
       {result && (
         <Alert color={result.verified ? 'green' : 'orange'} variant="light" role="status" title={result.verified ? t('backupWizard.verified', { id: result.setId }) : t('backupWizard.notVerified', { id: result.setId })}>
           <Text size="sm">
