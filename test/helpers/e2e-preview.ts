@@ -26,6 +26,8 @@ export interface E2ePreview {
   shot(name: string): Promise<void>;
   /** Serious/critical axe findings on the page as it is now, each prefixed with `where`. */
   axe(where: string): Promise<string[]>;
+  /** Visible badge / button labels cut short by their ellipsis ("VERIF…"): text people cannot read. */
+  truncatedLabels(where: string): Promise<string[]>;
   /** Every CSP violation the page reported since it was (re)loaded. */
   cspViolations(): Promise<string[]>;
   /** Calls a core channel through the bridge exactly as the page does (origin + token). */
@@ -131,6 +133,14 @@ export async function openE2ePreview(opts: { shotsDir: string; homePrefix?: stri
           .map((v) => `${v.id}: ${v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`).join(' | ')}`);
       });
       return found.map((f) => `[${where}] ${f}`);
+    },
+    async truncatedLabels(where) {
+      const cut = await page.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>('.mantine-Badge-label, .mantine-Button-label')]
+          .filter((el) => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1)
+          .map((el) => el.textContent ?? ''),
+      );
+      return cut.map((text) => `[${where}] label cut short: ${text}`);
     },
     async cspViolations() {
       return page.evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? []);

@@ -68,12 +68,15 @@ export function PitrSetupPanel({ profile }: { profile: string }) {
             <Title order={3} size="h5">
               {t('pitr.setup.files')}
             </Title>
-            {check.files.map((f) => (
+            {check.files.map((f, i) => (
               <div key={f.where}>
-                <Text size="sm" fw={600}>
+                <Text size="sm" fw={600} id={`pitr-file-${i}`}>
                   {f.where}
                 </Text>
-                <Code block>{f.content}</Code>
+                {/* Long lines scroll sideways: focusable so keyboard users can scroll it too. */}
+                <Code block tabIndex={0} role="region" aria-labelledby={`pitr-file-${i}`}>
+                  {f.content}
+                </Code>
               </div>
             ))}
             <Title order={3} size="h5">
