@@ -32,6 +32,8 @@ if (!onlyVitest) {
     if (step(name, cmd, args)) passed++;
     else failed++;
   }
+  // The e2e layer serves dist/renderer: it is fresh now, so its set-up need not build it again.
+  process.env.CUSTODIAN_RENDERER_BUILT = '1';
 }
 
 const resultsDir = path.join(root, 'test-results');

@@ -39,6 +39,8 @@ export interface E2ePreview {
 
 /** Builds dist/renderer from the current sources (the preview serves that folder). */
 export function buildRenderer(): void {
+  // scripts/run-tests.mjs has just built it as one of its checks; building again only costs time.
+  if (process.env.CUSTODIAN_RENDERER_BUILT === '1') return;
   const build = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'error'], {
     cwd: ROOT,
     stdio: 'inherit',
