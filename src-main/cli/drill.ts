@@ -7,6 +7,7 @@ import { AppError } from '../core/common/errors';
 import { resolveProfile } from '../core/connections/profile-store';
 import { drillStore } from '../core/drill/drill-store';
 import { drillLogCsv, formatDuration, renderDrillReportHtml } from '../core/drill/report';
+import { renderReportPdf } from '../core/drill/report-pdf';
 import { cleanupInterrupted, markInterrupted } from '../core/drill/drill-run';
 import type { CheckResult, DrillSummary } from '../contract/drills';
 
@@ -31,7 +32,7 @@ export function drillText(d: DrillSummary): string {
     'Checklist:',
     ...checkLines(d.preflight),
     ...(d.verification ? [`Verification (${d.verification.status}):`, ...checkLines(d.verification.checks)] : []),
-    d.scratch ? (d.scratch.droppedAt ? 'Scratch databases dropped.' : `Scratch databases kept for inspection: ${d.scratch.main}, ${d.scratch.audit} on ${d.scratch.server} (drop them with "custodian drill cleanup --kept").`) : '',
+    d.scratch ? (d.scratch.droppedAt ? `Scratch databases dropped${d.scratch.local ? ` (on ${d.scratch.server})` : ''}.` : `Scratch databases kept for inspection: ${d.scratch.main}, ${d.scratch.audit} on ${d.scratch.server} (drop them with "custodian drill cleanup --kept").`) : '',
   ]
     .filter(Boolean)
     .join('\n');
@@ -49,14 +50,15 @@ export function registerDrillCommands(program: Command, env: CliEnv): void {
     .option('--profile <name>', 'deployment profile (default: the only one)')
     .option('--set <id>', 'backup set to drill (default: the newest verified)')
     .option('--keep', 'keep the scratch databases for inspection')
+    .option('--local', 'restore into a throwaway PostgreSQL instance on this computer (needs the server programs), removed afterwards')
     .option('--full', 'decrypt every row of every encrypted column (default: a sample)')
     .option('--sample <n>', 'rows per encrypted column when sampling', intOption, 50)
     .option('--notes <text>', 'a note for the drill log')
     .option('--json', 'print one JSON document')
-    .action((opts: ProfileOpts & { set?: string; keep?: boolean; full?: boolean; sample: number; notes?: string }) =>
+    .action((opts: ProfileOpts & { set?: string; keep?: boolean; local?: boolean; full?: boolean; sample: number; notes?: string }) =>
       env.action(opts, async (core) => {
         const profile = resolveProfile(core, opts.profile);
-        const d = await runJobFromCli<DrillSummary>(core, { kind: 'drill.run', profile: profile.name, setId: opts.set, keep: !!opts.keep, full: !!opts.full, sample: opts.sample, notes: opts.notes ?? '' }, opts);
+        const d = await runJobFromCli<DrillSummary>(core, { kind: 'drill.run', profile: profile.name, setId: opts.set, keep: !!opts.keep, local: !!opts.local, full: !!opts.full, sample: opts.sample, notes: opts.notes ?? '' }, opts);
         printResult(opts, drillJson(d), () => drillText(d));
         return d.state === 'passed';
       }),
@@ -83,15 +85,15 @@ export function registerDrillCommands(program: Command, env: CliEnv): void {
 
   drill
     .command('report <id>')
-    .description('Evidence for auditors: an HTML page (no personal information) written to --out, or the summary')
-    .option('--out <file>', 'write the HTML report here (print it to PDF from any browser)')
+    .description('Evidence for auditors (no personal information): a PDF or HTML file written to --out, or the summary')
+    .option('--out <file>', 'write the report here: a .pdf name prints it to PDF with Chromium, Chrome or Edge; any other name writes HTML')
     .option('--json', 'print one JSON document')
     .action((id: string, opts: OutputOptions & { out?: string }) =>
       env.action(opts, async (core) => {
         const d = drillStore.get(core, id);
         if (!d) throw new AppError('NotFound', `There is no drill "${id}".`, 'See "custodian drill list".');
         const html = renderDrillReportHtml(d);
-        if (opts.out) fs.writeFileSync(opts.out, html, { mode: 0o644 });
+        if (opts.out) fs.writeFileSync(opts.out, /\.pdf$/i.test(opts.out) ? await renderReportPdf(html, core.env) : html, { mode: 0o644 });
         printResult(opts, { ...drillJson(d), reportFile: opts.out ?? null }, () => `${drillText(d)}${opts.out ? `\nReport written to ${opts.out}.` : ''}`);
       }),
     );

@@ -5,6 +5,7 @@ import { printResult, table, type OutputOptions } from './output';
 import { runJobFromCli } from './run-job';
 import { checkLines, intOption } from './drill';
 import { registerPitrAzureCommands } from './pitr-azure';
+import { registerPitrReplaceCommand } from './pitr-replace';
 import { AppError } from '../core/common/errors';
 import { resolveProfile } from '../core/connections/profile-store';
 import { pitrStore } from '../core/pitr/pitr-store';
@@ -246,5 +247,6 @@ export function registerPitrCommands(program: Command, env: CliEnv): void {
       }),
     );
 
+  registerPitrReplaceCommand(pitr, env);
   registerPitrAzureCommands(pitr, env);
 }

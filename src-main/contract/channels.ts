@@ -109,7 +109,9 @@ export const contract = {
   'drills.list': { input: z.object({ profile: ProfileNameSchema.nullable() }).strict(), output: z.array(DrillSummarySchema) },
   'drills.get': { input: z.object({ id: z.string().min(1).max(200) }).strict(), output: DrillSummarySchema },
   'drills.report': { input: z.object({ id: z.string().min(1).max(200) }).strict(), output: z.object({ id: z.string(), html: z.string() }) },
-  'drills.preflight': { input: z.object({ profile: ProfileNameSchema, setId: z.string().min(1).max(200).nullable() }).strict(), output: PreflightResultSchema },
+  /** The same report printed to PDF by Chromium's engine (printToPDF in the app), base64 for the download. */
+  'drills.reportPdf': { input: z.object({ id: z.string().min(1).max(200) }).strict(), output: z.object({ id: z.string(), pdfBase64: z.string() }) },
+  'drills.preflight': { input: z.object({ profile: ProfileNameSchema, setId: z.string().min(1).max(200).nullable(), local: z.boolean().optional() }).strict(), output: PreflightResultSchema },
   'lockdown.check': { input: profileRef, output: LockdownReportSchema },
   'lockdown.apply': { input: z.object({ profile: ProfileNameSchema, confirm: z.literal(true) }).strict(), output: LockdownReportSchema },
 

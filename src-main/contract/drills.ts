@@ -72,7 +72,15 @@ export const DrillSummarySchema = z.object({
   host: z.string(),
   keyListFingerprint: z.string().nullable(),
   scratch: z
-    .object({ server: z.string(), main: z.string(), audit: z.string(), kept: z.boolean(), droppedAt: z.string().nullable() })
+    .object({
+      server: z.string(),
+      main: z.string(),
+      audit: z.string(),
+      kept: z.boolean(),
+      droppedAt: z.string().nullable(),
+      /** On a throwaway local instance (removed after the drill) rather than the profile's server. */
+      local: z.boolean().optional(),
+    })
     .nullable(),
   preflight: z.array(CheckResultSchema),
   verification: VerificationReportSchema.nullable(),
@@ -115,6 +123,8 @@ export const DrillRunSpecSchema = z.object({
   /** Default: the newest verified set of the profile. */
   setId: z.string().min(1).max(200).optional(),
   keep: z.boolean().default(false),
+  /** Restore into a throwaway local instance (needs PostgreSQL server programs on this computer). */
+  local: z.boolean().optional(),
   full: z.boolean().default(false),
   sample,
   notes: z.string().max(2000).default(''),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BackupRunSpecSchema, BackupVerifySpecSchema } from './backups';
-import { PitrAzureRestoreSpecSchema, PitrBaseBackupSpecSchema, PitrRecoverSpecSchema } from './pitr';
+import { PitrAzureRestoreSpecSchema, PitrBaseBackupSpecSchema, PitrRecoverSpecSchema, PitrReplaceSpecSchema } from './pitr';
 import { AuditCheckpointSpecSchema, AuditExportSpecSchema, AuditVerifySpecSchema, SecurityAuditSpecSchema } from './audit';
 import { DrillRunSpecSchema, RestoreRunSpecSchema, VerifyRunSpecSchema } from './drills';
 import { PostRotationBackupSpecSchema, RotationDryRunSpecSchema, RotationRunSpecSchema } from './keys-rotation';
@@ -30,6 +30,7 @@ export const JobSpecSchema = z.discriminatedUnion('kind', [
   PitrBaseBackupSpecSchema,
   PitrRecoverSpecSchema,
   PitrAzureRestoreSpecSchema,
+  PitrReplaceSpecSchema,
   AuditExportSpecSchema,
   AuditCheckpointSpecSchema,
   AuditVerifySpecSchema,

@@ -200,6 +200,17 @@ export const PitrRecoverSpecSchema = z.object({
   targetUtc: isoUtc,
   backupId: z.string().min(1).max(200).nullable().default(null),
 });
+/** Replace production with a recovered copy: dump it, then the real restore's safe path. */
+export const PitrReplaceSpecSchema = z.object({
+  kind: z.literal('pitr.replace'),
+  profile: ProfileNameSchema.nullable().default(null),
+  recoveryId: z.string().min(1).max(200),
+  /** The typed confirmation: must equal the name of the production database being replaced. */
+  confirmDatabase: z.string().min(1).max(63),
+  full: z.boolean().default(false),
+  sample: z.number().int().min(1).max(100_000).default(50),
+  notes: z.string().max(2000).default(''),
+});
 export const PitrAzureRestoreSpecSchema = z.object({
   kind: z.literal('pitr.azureRestore'),
   profile: ProfileNameSchema,

@@ -21,6 +21,7 @@ import { cliArgvFrom } from './cli-mode';
 import { main as runCli } from '../cli/main';
 import { startMissedBackupWatch } from '../core/backup/missed-watch';
 import { startAlertNotifier } from './alert-notifier';
+import { registerPdfRenderer } from '../core/drill/report-pdf';
 
 // Must happen before `ready`: app:// behaves like https (standard origin, secure context) so the
 // renderer gets a real origin for the sender check and CSP 'self'. No bypassCSP, no CORS.
@@ -96,6 +97,17 @@ async function start(): Promise<void> {
     for (const win of windows) if (!win.isDestroyed()) win.webContents.send(JOB_EVENT_CHANNEL, jobEvent);
   });
 
+  // Drill reports print to PDF with Electron's own Chromium: a hidden, sandboxed window without
+  // JavaScript or preload (the report is static HTML built by the core).
+  registerPdfRenderer(async (html) => {
+    const win = new BrowserWindow({ show: false, webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false, javascript: false } });
+    try {
+      await win.loadURL(`data:text/html;charset=utf-8,${encodeURIComponent(html)}`);
+      return await win.webContents.printToPDF({ printBackground: true, pageSize: 'A4' });
+    } finally {
+      win.destroy();
+    }
+  });
   const stopMissedBackupWatch = startMissedBackupWatch(ctx);
   const stopAlertNotifier = startAlertNotifier(ctx, () => {
     const win = [...windows][0] ?? openWindow();

@@ -76,5 +76,14 @@ export const pitrEn = {
       apply: 'Copy back into production',
       done: 'Copied back {{count}} rows in one transaction; audit row {{audit}} written.',
     },
+    replace: {
+      title: 'Or replace production with this copy',
+      warning: 'This replaces everything in “{{database}}” with the data as it was at {{time}}. Everything written after that moment is lost from it. Stop KoNote first. A safety backup of what is there now is taken before anything is replaced.',
+      confirmLabel: 'Type the database name ({{database}}) to confirm',
+      start: 'Replace production',
+      cancel: 'Cancel the replace',
+      passed: 'Production now holds the recovered data and passed verification. Safety backup: {{safety}}.',
+      failed: 'The replace finished but verification found problems: see the drill history. Safety backup: {{safety}}.',
+    },
   },
 };

@@ -77,5 +77,14 @@ export const pitrFr: Texts<typeof pitrEn> = {
       apply: 'Recopier dans la production',
       done: '{{count}} lignes recopiées en une transaction ; ligne d’audit {{audit}} écrite.',
     },
+    replace: {
+      title: 'Ou remplacer la production par cette copie',
+      warning: 'Ceci remplace tout le contenu de « {{database}} » par les données telles qu’elles étaient le {{time}}. Tout ce qui a été écrit après ce moment y sera perdu. Arrêtez KoNote d’abord. Une sauvegarde de sécurité de l’état actuel est faite avant tout remplacement.',
+      confirmLabel: 'Tapez le nom de la base ({{database}}) pour confirmer',
+      start: 'Remplacer la production',
+      cancel: 'Annuler le remplacement',
+      passed: 'La production contient maintenant les données récupérées et a passé la vérification. Sauvegarde de sécurité : {{safety}}.',
+      failed: 'Le remplacement est terminé mais la vérification a trouvé des problèmes : voir l’historique des exercices. Sauvegarde de sécurité : {{safety}}.',
+    },
   },
 };

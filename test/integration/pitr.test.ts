@@ -18,6 +18,12 @@ import { parseTargetTime } from '../../src-main/core/pitr/target-time';
 import { inspectRecovery } from '../../src-main/core/pitr/inspect';
 import { createCluster, clusterStatus } from '../../src-main/core/sandbox/local-cluster';
 import { clientConfigFor } from '../../src-main/core/connections/pg-client';
+import { createBackupIdentity } from '../../src-main/core/backup/recipients';
+import { readManifest } from '../../src-main/core/backup/manifest';
+import { setStore } from '../../src-main/core/backup/set-store';
+import { drillStore } from '../../src-main/core/drill/drill-store';
+import { workRoot } from '../../src-main/core/drill/checklist';
+import type { DrillSummary } from '../../src-main/contract/drills';
 import type { BaseBackup, Recovery } from '../../src-main/contract/pitr';
 import type { AppErrorData } from '../../src-main/contract/errors';
 
@@ -320,6 +326,46 @@ describe('point-in-time recovery against a real PostgreSQL with WAL archiving', 
     // A stale digest (production changed since the preview) is refused.
     const stale = await applyCopyBack(ctx, { profile: 'prod', table: { schema: 'public', table: 'client_files' }, digest: plan.digest, confirm: plan.confirmPhrase }).then(() => null, (e: AppErrorData) => e);
     expect(stale?.kind).toBe('Conflict');
+  });
+
+  it('replace: a wrong confirmation writes nothing; then production becomes the recovered copy after a safety backup', async () => {
+    await createBackupIdentity(ctx, 'prod');
+    const idsNow = async () => (await sql<{ id: string }>('konote', 'SELECT id::text FROM client_files ORDER BY id')).map((x) => Number(x.id));
+    const before = await idsNow();
+    expect(before.length).toBe(7); // 1, 2, 3, 6, 7, 8 and the row inserted after copy-back
+    const spec = { kind: 'pitr.replace' as const, profile: 'prod', recoveryId: recovery.id, full: false, sample: 5, notes: '' };
+
+    const wrong = await job<DrillSummary>({ ...spec, confirmDatabase: 'konote_audit' });
+    expect(wrong.state).toBe('failed');
+    expect(wrong.error?.kind).toBe('Validation');
+    expect(wrong.error?.hint).toContain('(konote)');
+    expect(setStore.list(ctx, 'prod')).toEqual([]);
+    expect(drillStore.list(ctx, 'prod')).toEqual([]);
+    expect(fs.existsSync(workRoot(ctx)) ? fs.readdirSync(workRoot(ctx)) : []).toEqual([]);
+    expect(await idsNow()).toEqual(before);
+
+    const r = await job<DrillSummary>({ ...spec, confirmDatabase: 'konote' });
+    expect(r.state, JSON.stringify(r.error)).toBe('succeeded');
+    const d = r.result;
+    expect(d.kind).toBe('restore');
+    expect(d.setId).toBe(`pitr:${recovery.id}`);
+    // Production now holds exactly the recovered copy: the rows as they were at tMid.
+    expect(await idsNow()).toEqual([1, 2, 3, 6, 7]);
+    expect((await sql<{ r: string }>('konote', 'SELECT record_id AS r FROM client_files WHERE id = 1'))[0]!.r).toBe('R-1');
+    expect((await sql<{ n: string }>('konote', 'SELECT count(*)::text AS n FROM progress_notes'))[0]!.n).toBe('10');
+    // The safety backup holds what production had before, verified and pinned.
+    const safety = setStore.get(ctx, d.safetySetId!)!;
+    expect(safety.state).toBe('verified');
+    expect(safety.pins).toContain('manual');
+    expect(readManifest(safety.dir).files.find((f) => f.role === 'main')!.counts.client_files).toBe(before.length);
+    // Lockdown and verification ran on the replaced production; the fake Fernet values cannot decrypt here.
+    expect((d.lockdown as { applied: string[] }).applied.length).toBeGreaterThanOrEqual(3);
+    expect(d.verification?.counts.client_files).toBe(5);
+    expect(d.verification?.checks.find((c) => c.id === 'connect.main')?.status).toBe('PASS');
+    expect(d.preflight.map((c) => c.id)).toEqual(['recovery', 'tools.pg_dump', 'tools.pg_restore', 'sessions']);
+    // The temporary dump is gone; the recovered copy is still there for more work.
+    expect(fs.readdirSync(workRoot(ctx))).toEqual([]);
+    expect(clusterStatus(recovery.dir).running).toBe(true);
   });
 
   it('a scratch instance left by a killed recovery is stopped and removed on the next start', async () => {

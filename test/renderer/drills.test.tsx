@@ -62,6 +62,24 @@ describe('Drills & Restore page', () => {
     expect(fake.callsTo('drills.list').length).toBeGreaterThanOrEqual(2);
   });
 
+  it('a local throwaway instance can be chosen: the checklist and the job ask for it, and nothing is kept', async () => {
+    const user = userEvent.setup();
+    const fake = fakeApi();
+    renderApp('#/drills', fake);
+    await user.click(await screen.findByRole('button', { name: 'Run a restore drill' }));
+    await screen.findByRole('combobox', { name: 'Backup set' });
+    const keep = screen.getByRole('checkbox', { name: /Keep the scratch databases/ });
+    await user.click(keep);
+    await user.click(screen.getByRole('checkbox', { name: /throwaway PostgreSQL instance on this computer/ }));
+    expect(keep).toBeDisabled();
+    expect(keep).not.toBeChecked();
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await screen.findByTestId('check-keys');
+    expect(fake.callsTo('drills.preflight')).toEqual([{ profile: 'Office', setId: SET.id, local: true }]);
+    await user.click(screen.getByRole('button', { name: 'Run the drill' }));
+    expect(fake.callsTo('jobs.start')).toEqual([{ kind: 'drill.run', profile: 'Office', setId: SET.id, keep: false, local: true, full: false, sample: 50, notes: '' }]);
+  });
+
   it('a failing checklist keeps the drill from starting and says why', async () => {
     const user = userEvent.setup();
     const fail: CheckResult = { id: 'set.file.main', title: 'main file present and unchanged', status: 'FAIL', detail: 'SHA-256 differs from the manifest', hint: 'Do not restore from this set; use another one.' };

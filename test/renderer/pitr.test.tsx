@@ -29,7 +29,7 @@ function fake() {
       if (input.includes('EST')) return { ok: false, error: { kind: 'Validation', message: '"EST" is a time-zone abbreviation', hint: 'Write the offset instead' } };
       return { ok: true, value: target(input.startsWith('late') ? '2026-11-30T17:00:00.000Z' : '2026-11-30T15:00:00.000Z') };
     },
-    'jobs.start': () => ({ ok: true, value: { jobId: 'job-r' } }),
+    'jobs.start': (i) => ({ ok: true, value: { jobId: (i as { kind: string }).kind === 'pitr.replace' ? 'job-x' : 'job-r' } }),
     'pitr.copyBack.preview': () => ({ ok: true, value: PLAN }),
     'pitr.copyBack.apply': () => ({ ok: true, value: { ...PLAN, inserted: 3, auditRowId: '991' } }),
   });
@@ -89,5 +89,30 @@ describe('point-in-time recovery page', () => {
     await userEvent.click(apply);
     expect(await screen.findByText(/Copied back 3 rows in one transaction; audit row 991 written/)).toBeInTheDocument();
     expect(f.callsTo('pitr.copyBack.apply')).toEqual([{ profile: 'Office', recoveryId: 'rc-1', schema: 'public', table: 'client_files', digest: PLAN.digest, confirm: 'copy back 3 rows' }]);
+  });
+
+  it('replace needs the production database name typed back, then runs the safe-path job and shows the safety backup', async () => {
+    const f = fake();
+    renderApp('#/pitr', f);
+    await userEvent.click(await screen.findByRole('button', { name: 'Show the recoverable window' }));
+    await userEvent.type(screen.getByLabelText(/Moment to recover to/), '2026-11-30 10:00');
+    const recover = screen.getByRole('button', { name: 'Recover into a copy' });
+    await waitFor(() => expect(recover).toBeEnabled());
+    await userEvent.click(recover);
+    act(() => f.emit({ type: 'state', jobId: 'job-r', job: job({ state: 'succeeded', result: RECOVERY }) }));
+    expect(await screen.findByText(/Everything written after that moment is lost/)).toBeInTheDocument();
+    const replace = screen.getByRole('button', { name: 'Replace production' });
+    expect(replace).toBeDisabled();
+    await userEvent.type(screen.getByLabelText(/Type the database name \(konote\)/), 'konote_audit');
+    expect(replace).toBeDisabled();
+    await userEvent.clear(screen.getByLabelText(/Type the database name \(konote\)/));
+    await userEvent.type(screen.getByLabelText(/Type the database name \(konote\)/), 'konote');
+    expect(replace).toBeEnabled();
+    await userEvent.click(replace);
+    expect(f.callsTo('jobs.start').at(-1)).toEqual({ kind: 'pitr.replace', profile: 'Office', recoveryId: 'rc-1', confirmDatabase: 'konote', full: false, sample: 50, notes: '' });
+    act(() => f.emit({ type: 'state', jobId: 'job-x', job: job({ id: 'job-x', kind: 'pitr.replace', title: 'REPLACE production', progress: { fraction: 0.3, message: 'Taking a safety backup' } }) }));
+    expect(await screen.findByText('Taking a safety backup')).toBeInTheDocument();
+    act(() => f.emit({ type: 'state', jobId: 'job-x', job: job({ id: 'job-x', kind: 'pitr.replace', state: 'succeeded', result: { state: 'passed', safetySetId: 'Office_20261130-1' } }) }));
+    expect(await screen.findByText(/Production now holds the recovered data and passed verification. Safety backup: Office_20261130-1/)).toBeInTheDocument();
   });
 });

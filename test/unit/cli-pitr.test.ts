@@ -63,6 +63,19 @@ describe('custodian pitr', () => {
     expect(bad.json.error?.kind).toBe('Validation');
   });
 
+  it('replace needs the database name typed back; an unknown recovery is NotFound; nothing starts', async () => {
+    const { core, run } = await setup();
+    const missing = await run('pitr', 'replace', 'rc-nope', '--confirm-database', 'konote', '--json');
+    expect(missing.json.error, JSON.stringify(missing.json)).toMatchObject({ kind: 'NotFound' });
+    core.log
+      .prepare(`INSERT INTO pitr_recoveries (id, profile, role, backup_id, target_utc, state, dir, host, port, database_name, user_name, owner_pid, started_at) VALUES ('rc-1', 'only', 'main', 'bb', '2026-11-30T10:00:00.000Z', 'ready', ?, '127.0.0.1', 5999, 'konote', 'konote', 1, '2026-11-30T10:00:00.000Z')`)
+      .run(dir);
+    const unconfirmed = await run('pitr', 'replace', 'rc-1', '--json');
+    expect(unconfirmed.code).toBe(1);
+    expect(unconfirmed.json.error).toMatchObject({ kind: 'Validation', hint: expect.stringMatching(/--confirm-database konote\.$/) });
+    expect(core.jobs.list()).toEqual([]);
+  });
+
   it('azure restore needs the new server name typed back', async () => {
     const { run } = await setup();
     const r = await run('pitr', 'azure', 'restore', '--to', '2026-11-30T10:00:00Z', '--new-server', 'konote-new', '--json');

@@ -15,7 +15,8 @@ import type { BackupSetRecord } from '../backup/set-store';
 import { locateTool } from '../backup/tools';
 import { custodyFor } from '../keys/custody';
 import { endpointConnectionConfig, withEndpointClient } from '../connections/pg-client';
-import { existingDatabases } from './scratch';
+import { existingDatabases, type ScratchServer } from './scratch';
+import { probeLocalServer } from './local-target';
 
 /**
  * The runbook's pre-restore checklist, checked by the app rather than ticked by the user: set
@@ -24,7 +25,12 @@ import { existingDatabases } from './scratch';
  * Any FAIL refuses the restore before a byte is restored.
  */
 
-export type PreflightTarget = { kind: 'drill'; scratch: { main: string; audit: string } } | { kind: 'restore' };
+/**
+ * `local`: the drill goes to a throwaway instance on this computer. With its `server` (started by
+ * the drill) the target checks run there; without it (the wizard's preview) the server programs
+ * that would start it are looked for instead.
+ */
+export type PreflightTarget = { kind: 'drill'; scratch: { main: string; audit: string }; local?: { server: ScratchServer | null; label: string } } | { kind: 'restore' };
 
 export interface Preflight {
   checks: CheckResult[];
@@ -120,8 +126,10 @@ export async function runPreflight(ctx: CoreContext, profile: Profile, set: Back
   // 4. Target server, tools new enough for both the dump and the server.
   const dumpMajor = Math.max(...m.files.map((f) => major(f.pgDumpVersion)));
   let serverMajor = 0;
-  try {
-    const conn = await endpointConnectionConfig(ctx, profile.name, 'main');
+  const local = target.kind === 'drill' ? target.local : undefined;
+  // The profile's server (or the started local instance): version, CREATEDB, names free.
+  const checkServerTarget = async () => {
+    const conn = local?.server ?? (await endpointConnectionConfig(ctx, profile.name, 'main'));
     const facts = await withEndpointClient(conn.endpoint, conn.password, async (c) => {
       const r = await c.query<{ v: string; su: boolean; cdb: boolean }>(`SELECT current_setting('server_version_num') AS v, rolsuper AS su, rolcreatedb AS cdb FROM pg_roles WHERE rolname = current_user`);
       return r.rows[0]!;
@@ -131,10 +139,17 @@ export async function runPreflight(ctx: CoreContext, profile: Profile, set: Back
       const taken = await existingDatabases({ endpoint: conn.endpoint, password: conn.password }, [target.scratch.main, target.scratch.audit]);
       if (!facts.su && !facts.cdb) add({ id: 'target', title: 'Target ready', status: 'FAIL', detail: `The user "${conn.endpoint.user}" may not create databases on ${conn.endpoint.host}:${conn.endpoint.port}.`, hint: 'Give it CREATEDB (ALTER ROLE … CREATEDB) or use a profile whose user has it; drills restore into new scratch databases.' });
       else if (taken.length) add({ id: 'target', title: 'Target ready', status: 'FAIL', detail: `Database(s) ${taken.join(', ')} already exist.`, hint: 'Drop them (`custodian drill cleanup`) or wait a second and run again.' });
-      else add({ id: 'target', title: 'Target ready', status: 'PASS', detail: `New scratch databases ${target.scratch.main} and ${target.scratch.audit} on ${conn.endpoint.host}:${conn.endpoint.port} (PostgreSQL ${serverMajor}); production is not touched.` });
+      else add({ id: 'target', title: 'Target ready', status: 'PASS', detail: `New scratch databases ${target.scratch.main} and ${target.scratch.audit} on ${local ? local.label : `${conn.endpoint.host}:${conn.endpoint.port}`} (PostgreSQL ${serverMajor}); production is not touched.` });
     } else {
       add({ id: 'target', title: 'Target ready', status: 'PASS', detail: `Production ${profile.main.database} and ${profile.audit.database} are reachable; they will be replaced after a safety backup.` });
     }
+  };
+  try {
+    if (local && !local.server) {
+      const bins = await probeLocalServer(ctx, dumpMajor);
+      serverMajor = bins.major;
+      add({ id: 'target', title: 'Target ready', status: 'PASS', detail: `A local throwaway PostgreSQL ${bins.major} instance (${bins.binDir}) will be created for the drill and removed after it; production is not touched.` });
+    } else await checkServerTarget();
   } catch (e) {
     const err = toErrorData(e);
     if (err.kind === 'Cancelled') throw e;

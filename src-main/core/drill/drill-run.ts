@@ -15,11 +15,13 @@ import { createScratch, dropScratch, type ScratchServer } from './scratch';
 import { restoreSetFiles } from './restore-set';
 import { runVerification } from './verify/verify-suite';
 import { checkpointCheck } from './verify/checkpoint-check';
+import { readManifest } from '../backup/manifest';
+import { cleanupLocalTargets, removeLocalTarget, startLocalTarget, type LocalTarget } from './local-target';
 
 /**
  * A restore drill: checklist → restore the set into new scratch databases on the profile's main
- * server → full verification against the manifest → record (RTO, RPO, every check) → drop the
- * scratch databases unless kept. Production is never written. A failed drill is recorded as
+ * server (or on a throwaway local instance, removed afterwards) → full verification against the
+ * manifest → record (RTO, RPO, every check) → drop the scratch databases unless kept. Production is never written. A failed drill is recorded as
  * failed with why; a cancelled one drops its scratch databases.
  */
 
@@ -27,6 +29,8 @@ export interface DrillOptions {
   profile?: string;
   setId?: string;
   keep: boolean;
+  /** Restore into a throwaway local instance (installed server programs) instead of the profile's server. */
+  local?: boolean;
   full: boolean;
   sample: number;
   notes: string;
@@ -49,6 +53,7 @@ export function pickSet(ctx: CoreContext, profile: string, setId?: string): Back
 export async function runDrill(ctx: CoreContext, o: DrillOptions, job: JobContext): Promise<DrillSummary> {
   await cleanupInterrupted(ctx, job).catch((e) => job.log('warn', `Could not clean up an earlier interrupted drill: ${toErrorData(e).message}`));
   const profile = resolveProfile(ctx, o.profile);
+  if (o.local && o.keep) throw new AppError('Validation', 'A drill on a local throwaway instance cannot keep its databases: the instance is removed after the drill.', 'Run it without --keep, or without --local to keep the scratch databases on the profile’s server.');
   const set = pickSet(ctx, profile.name, o.setId);
   const started = new Date();
   const id = `drill_${stamp(started)}`;
@@ -60,11 +65,17 @@ export async function runDrill(ctx: CoreContext, o: DrillOptions, job: JobContex
   const production = [profile.main.database, profile.audit.database];
   const scratchCreated = { value: false };
   let server: ScratchServer | null = null;
+  let local: LocalTarget | null = null;
   try {
-    const conn = await endpointConnectionConfig(ctx, profile.name, 'main');
+    if (o.local) {
+      job.progress(0, 'Starting a local throwaway PostgreSQL instance');
+      local = await startLocalTarget(ctx, id, dumpMajor(set.dir), job.signal);
+      job.log('info', `Drill target: ${local.label}.`);
+    }
+    const conn = local ? local.server : await endpointConnectionConfig(ctx, profile.name, 'main');
     server = { endpoint: conn.endpoint, password: conn.password };
     job.progress(0, 'Checking the pre-restore checklist');
-    const pre = await runPreflight(ctx, profile, set, { kind: 'drill', scratch: names }, job);
+    const pre = await runPreflight(ctx, profile, set, { kind: 'drill', scratch: names, local: local ? { server, label: local.label } : undefined }, job);
     drillStore.update(ctx, id, { preflight: pre.checks });
     for (const c of pre.checks.filter((x) => x.status !== 'PASS')) job.log(c.status === 'FAIL' ? 'error' : 'warn', `${c.title}: ${c.detail}`);
     if (!pre.ok) {
@@ -74,7 +85,7 @@ export async function runDrill(ctx: CoreContext, o: DrillOptions, job: JobContex
     }
 
     job.throwIfCancelled();
-    drillStore.update(ctx, id, { scratch: { server: `${conn.endpoint.host}:${conn.endpoint.port}`, main: names.main, audit: names.audit, kept: o.keep, droppedAt: null } });
+    drillStore.update(ctx, id, { scratch: { server: local ? local.label : `${conn.endpoint.host}:${conn.endpoint.port}`, main: names.main, audit: names.audit, kept: o.keep, droppedAt: null, ...(local ? { local: true } : {}) } });
     await createScratch(server, [names.main, names.audit], production);
     scratchCreated.value = true;
 
@@ -125,6 +136,17 @@ export async function runDrill(ctx: CoreContext, o: DrillOptions, job: JobContex
   } finally {
     // The temporary decrypted archives are deleted file by file; this removes their folder too.
     fs.rmSync(path.join(workRoot(ctx), id), { recursive: true, force: true });
+    // The local instance goes whatever happened (passed, failed, cancelled).
+    if (local) await removeLocalTarget(ctx, local.dir).catch((x) => job.log('warn', `Could not remove the local drill instance ${local!.dir}: ${toErrorData(x).message}`));
+  }
+}
+
+/** The newest pg_dump major of the set, so the local instance is at least that new (when installed). */
+function dumpMajor(dir: string): number | undefined {
+  try {
+    return Math.max(...readManifest(dir).files.map((f) => Number.parseInt(f.pgDumpVersion, 10) || 0)) || undefined;
+  } catch {
+    return undefined; // the checklist reports the unreadable manifest
   }
 }
 
@@ -145,6 +167,11 @@ export async function cleanupInterrupted(ctx: CoreContext, job?: Pick<JobContext
   const leftovers = drillStore.withScratchLeft(ctx).filter((d) => includeKept || !d.scratch!.kept || interrupted.has(d.id));
   for (const d of leftovers) {
     try {
+      // A local drill's databases went with its instance (removed below): only the record is updated.
+      if (d.scratch!.local) {
+        drillStore.update(ctx, d.id, { scratch: { ...d.scratch!, droppedAt: new Date().toISOString() } });
+        continue;
+      }
       const conn = await endpointConnectionConfig(ctx, d.profile, 'main');
       const profile = resolveProfile(ctx, d.profile);
       await dropScratch({ endpoint: conn.endpoint, password: conn.password }, [d.scratch!.main, d.scratch!.audit], [profile.main.database, profile.audit.database]);
@@ -154,8 +181,9 @@ export async function cleanupInterrupted(ctx: CoreContext, job?: Pick<JobContext
       job?.log('warn', `Scratch databases of ${d.id} could not be dropped: ${toErrorData(e).message}`);
     }
   }
-  // Temporary decrypted archives of drills that are not running.
+  // Temporary decrypted archives and local instances of drills that are not running.
   const running = new Set(drillStore.list(ctx).filter((d) => d.state === 'running').map((d) => d.id));
+  for (const dir of await cleanupLocalTargets(ctx, running, job)) cleaned.push(`local instance ${dir}`);
   const root = workRoot(ctx);
   if (fs.existsSync(root)) for (const entry of fs.readdirSync(root)) if (!running.has(entry)) fs.rmSync(path.join(root, entry), { recursive: true, force: true });
   return cleaned;

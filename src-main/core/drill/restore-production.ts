@@ -1,6 +1,8 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import type { CheckResult, DrillSummary } from '../../contract/drills';
+import type { Profile } from '../../contract/profiles';
+import type { BackupManifest } from '../backup/manifest';
 import type { CoreContext } from '../context';
 import type { JobContext } from '../jobs/runner';
 import { AppError, toErrorData } from '../common/errors';
@@ -32,12 +34,63 @@ export interface RestoreOptions {
 }
 
 /** Maps a sub-step's 0..1 progress onto [from, to] of the job's bar. */
-function subJob(job: JobContext, from: number, to: number): JobContext {
+export function subJob(job: JobContext, from: number, to: number): JobContext {
   return { ...job, progress: (f, m) => job.progress(f === null ? null : from + (to - from) * f, m) };
 }
 
 async function otherSessions(ctx: CoreContext, profile: string, role: 'main' | 'audit', database: string): Promise<number> {
   return withClient(ctx, profile, role, async (c) => Number((await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database])).rows[0]!.n));
+}
+
+/** WARN (not FAIL) when something else is connected to production: KoNote itself, usually. */
+export async function sessionsCheck(ctx: CoreContext, profile: Profile): Promise<CheckResult> {
+  const sessions = (await otherSessions(ctx, profile.name, 'main', profile.main.database)) + (await otherSessions(ctx, profile.name, 'audit', profile.audit.database));
+  return sessions === 0
+    ? { id: 'sessions', title: 'Nobody else connected', status: 'PASS', detail: 'No other session is connected to the production databases.' }
+    : { id: 'sessions', title: 'Nobody else connected', status: 'WARN', detail: `${sessions} other session(s) are connected (KoNote itself?).`, hint: 'Stop KoNote (and its workers) before restoring, so nothing writes while the data is replaced.' };
+}
+
+/**
+ * The automatic safety backup of what production holds now, verified and pinned. Refuses (nothing
+ * replaced) when the copy is not intact. Returns the set's id, recorded on the drill row.
+ */
+export async function takeSafetyBackup(ctx: CoreContext, id: string, profile: string, job: JobContext): Promise<string> {
+  job.log('info', 'Taking a safety backup of the production databases before replacing them.');
+  const safety = await runBackupSet(ctx, { profile }, job);
+  drillStore.update(ctx, id, { safetySetId: safety.setId });
+  // "Smaller than the previous set" is a warning about the data, not about the files: the safety
+  // copy is still intact and readable, which is all it must be. Any other failed check refuses.
+  const failedChecks = safety.checks.filter((c) => !c.ok);
+  if (failedChecks.some((c) => c.check !== 'size')) throw new AppError('Conflict', `The safety backup ${safety.setId} did not pass verification, so production was not touched.`, 'Fix what the backup reported, then restore again.');
+  for (const c of failedChecks) job.log('warn', `Safety backup: ${c.detail}`);
+  setStore.setPins(ctx, safety.setId, ['manual']);
+  job.log('info', `Safety backup ${safety.setId} verified and pinned.`);
+  return safety.setId;
+}
+
+/** After the data is replaced: the audit lockdown, then verification; records the outcome. */
+export async function lockdownAndVerify(ctx: CoreContext, id: string, o: { profile: string; full: boolean; sample: number; manifest: BackupManifest | null; safetySetId: string; t0: number }, job: JobContext): Promise<DrillSummary> {
+  job.progress(0.8, 'Applying the audit lockdown');
+  const lockdown = await applyLockdown(ctx, o.profile);
+  drillStore.update(ctx, id, { lockdown });
+  for (const f of lockdown.findings.filter((x) => x.status !== 'PASS')) job.log('warn', `Lockdown: ${f.detail} ${f.hint ?? ''}`);
+
+  const report = await verifyProfile(ctx, { profile: o.profile, full: o.full, sample: o.sample, manifest: o.manifest }, job, (f, m) => job.progress(0.82 + 0.17 * f, m));
+  drillStore.update(ctx, id, { verification: report, verifyMs: report.durationMs, rtoSeconds: Math.round(performance.now() - o.t0) / 1000 });
+  const passed = report.status !== 'FAIL';
+  const failed = report.checks.filter((c) => c.status === 'FAIL');
+  drillStore.finish(ctx, id, passed ? 'passed' : 'failed', passed ? null : { kind: 'Validation', message: `The restore finished but verification failed: ${failed.map((c) => c.title).join(', ')}.`, hint: `The safety backup ${o.safetySetId} holds what was there before.` });
+  job.progress(1, passed ? 'Restore verified' : 'Restore NOT verified');
+  return drillStore.get(ctx, id)!;
+}
+
+/** Records a failed or cancelled restore (pointing at the safety backup when there is one) and rethrows. */
+export function failRestore(ctx: CoreContext, id: string, e: unknown, safetySetId: string | null, job: JobContext): never {
+  const err = toErrorData(e);
+  const cancelled = job.signal.aborted || err.kind === 'Cancelled';
+  const hint = safetySetId ? `${err.hint ?? ''} The safety backup ${safetySetId} holds what was there before: restore it with \`custodian restore --set ${safetySetId}\`.`.trim() : err.hint;
+  drillStore.finish(ctx, id, cancelled ? 'cancelled' : 'failed', { ...err, hint });
+  throw new AppError(err.kind, err.message, hint, { cause: e });
 }
 
 export async function runRestore(ctx: CoreContext, o: RestoreOptions, job: JobContext): Promise<DrillSummary> {
@@ -55,29 +108,14 @@ export async function runRestore(ctx: CoreContext, o: RestoreOptions, job: JobCo
   try {
     job.progress(0, 'Checking the pre-restore checklist');
     const pre = await runPreflight(ctx, profile, set, { kind: 'restore' }, subJob(job, 0, 0.05));
-    const sessions = (await otherSessions(ctx, profile.name, 'main', profile.main.database)) + (await otherSessions(ctx, profile.name, 'audit', profile.audit.database));
-    const sessionCheck: CheckResult =
-      sessions === 0
-        ? { id: 'sessions', title: 'Nobody else connected', status: 'PASS', detail: 'No other session is connected to the production databases.' }
-        : { id: 'sessions', title: 'Nobody else connected', status: 'WARN', detail: `${sessions} other session(s) are connected (KoNote itself?).`, hint: 'Stop KoNote (and its workers) before restoring, so nothing writes while the data is replaced.' };
-    const checks = [...pre.checks, sessionCheck];
+    const checks = [...pre.checks, await sessionsCheck(ctx, profile)];
     drillStore.update(ctx, id, { preflight: checks });
     if (!pre.ok) {
       const failed = checks.filter((c) => c.status === 'FAIL');
       throw new AppError('Validation', `The pre-restore checklist failed, so nothing was changed: ${failed.map((c) => `${c.title} (${c.detail})`).join('; ')}`, failed[0]?.hint);
     }
 
-    job.log('info', 'Taking a safety backup of the production databases before replacing them.');
-    const safety = await runBackupSet(ctx, { profile: profile.name }, subJob(job, 0.05, 0.4));
-    safetySetId = safety.setId;
-    drillStore.update(ctx, id, { safetySetId });
-    // "Smaller than the previous set" is a warning about the data, not about the files: the safety
-    // copy is still intact and readable, which is all it must be. Any other failed check refuses.
-    const failedChecks = safety.checks.filter((c) => !c.ok);
-    if (failedChecks.some((c) => c.check !== 'size')) throw new AppError('Conflict', `The safety backup ${safety.setId} did not pass verification, so production was not touched.`, 'Fix what the backup reported, then restore again.');
-    for (const c of failedChecks) job.log('warn', `Safety backup: ${c.detail}`);
-    setStore.setPins(ctx, safety.setId, ['manual']);
-    job.log('info', `Safety backup ${safety.setId} verified and pinned.`);
+    safetySetId = await takeSafetyBackup(ctx, id, profile.name, subJob(job, 0.05, 0.4));
 
     job.throwIfCancelled();
     const t0 = performance.now();
@@ -102,23 +140,8 @@ export async function runRestore(ctx: CoreContext, o: RestoreOptions, job: JobCo
     }
     drillStore.update(ctx, id, { restoreMs: Math.round(performance.now() - t0) });
 
-    job.progress(0.8, 'Applying the audit lockdown');
-    const lockdown = await applyLockdown(ctx, profile.name);
-    drillStore.update(ctx, id, { lockdown });
-    for (const f of lockdown.findings.filter((x) => x.status !== 'PASS')) job.log('warn', `Lockdown: ${f.detail} ${f.hint ?? ''}`);
-
-    const report = await verifyProfile(ctx, { profile: profile.name, full: o.full, sample: o.sample, manifest: pre.manifest }, job, (f, m) => job.progress(0.82 + 0.17 * f, m));
-    drillStore.update(ctx, id, { verification: report, verifyMs: report.durationMs, rtoSeconds: Math.round(performance.now() - t0) / 1000 });
-    const passed = report.status !== 'FAIL';
-    const failed = report.checks.filter((c) => c.status === 'FAIL');
-    drillStore.finish(ctx, id, passed ? 'passed' : 'failed', passed ? null : { kind: 'Validation', message: `The restore finished but verification failed: ${failed.map((c) => c.title).join(', ')}.`, hint: `The safety backup ${safetySetId} holds what was there before.` });
-    job.progress(1, passed ? 'Restore verified' : 'Restore NOT verified');
-    return drillStore.get(ctx, id)!;
+    return await lockdownAndVerify(ctx, id, { profile: profile.name, full: o.full, sample: o.sample, manifest: pre.manifest, safetySetId, t0 }, job);
   } catch (e) {
-    const err = toErrorData(e);
-    const cancelled = job.signal.aborted || err.kind === 'Cancelled';
-    const hint = safetySetId ? `${err.hint ?? ''} The safety backup ${safetySetId} holds what was there before: restore it with \`custodian restore --set ${safetySetId}\`.`.trim() : err.hint;
-    drillStore.finish(ctx, id, cancelled ? 'cancelled' : 'failed', { ...err, hint });
-    throw new AppError(err.kind, err.message, hint, { cause: e });
+    failRestore(ctx, id, e, safetySetId, job);
   }
 }

@@ -93,8 +93,19 @@ export async function restoreFile(req: RestoreFileRequest): Promise<RestoreFileR
   }
 }
 
+/** What runTool needs: the target, the tool, and a file name for messages. */
+type ToolRun = Pick<RestoreFileRequest, 'tool' | 'env' | 'database' | 'signal' | 'onTable' | 'onLog'> & { file: { file: string } };
+
+/**
+ * pg_restore of a plaintext custom-format archive already on disk (e.g. a dump of a recovered PITR
+ * copy), judged like a set's files: harmless errors ("role does not exist") pass, others fail.
+ */
+export async function restoreArchiveFile(req: Omit<ToolRun, 'file'> & { path: string; jobs: number; clean: boolean }): Promise<{ errors: string[]; warnings: string[] }> {
+  return runTool({ ...req, file: { file: path.basename(req.path) } }, buildPgRestoreArgs({ database: req.database, jobs: req.jobs, file: req.path, clean: req.clean }), null);
+}
+
 /** Runs pg_restore/psql, feeding `stdin` when given; a non-zero exit is a failure with the recognised cause. */
-async function runTool(req: RestoreFileRequest, args: string[], stdin: Readable | null): Promise<{ errors: string[]; warnings: string[] }> {
+async function runTool(req: ToolRun, args: string[], stdin: Readable | null): Promise<{ errors: string[]; warnings: string[] }> {
   const child = spawn(req.tool, args, { env: req.env, shell: false, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], windowsHide: true });
   const errors: string[] = [];
   const warnings: string[] = [];

@@ -2,6 +2,7 @@ import type { CoreContext } from '../context';
 import { runBaseBackup } from './base-backup';
 import { runRecovery } from './recover';
 import { runAzureRestore } from './azure/azure-restore';
+import { runPitrReplace } from './replace';
 
 /** Job kinds of point-in-time recovery: base backups, recovery to a time, Azure restores. */
 export function definePitrJobs(ctx: CoreContext): void {
@@ -12,6 +13,10 @@ export function definePitrJobs(ctx: CoreContext): void {
   ctx.jobs.define('pitr.recover', {
     title: (s) => `Recover ${s.profile} (${s.role}) to ${s.targetUtc} into a scratch instance`,
     run: (s, job) => runRecovery(ctx, { profile: s.profile, role: s.role, targetUtc: s.targetUtc, backupId: s.backupId }, job),
+  });
+  ctx.jobs.define('pitr.replace', {
+    title: (s) => `REPLACE production with recovered copy ${s.recoveryId}`,
+    run: (s, job) => runPitrReplace(ctx, { profile: s.profile, recoveryId: s.recoveryId, confirmDatabase: s.confirmDatabase, full: s.full, sample: s.sample, notes: s.notes }, job),
   });
   ctx.jobs.define('pitr.azureRestore', {
     title: (s) => `Azure restore of ${s.profile} to ${s.targetUtc} as ${s.newMainServer}`,

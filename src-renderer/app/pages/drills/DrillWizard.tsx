@@ -22,6 +22,7 @@ export function DrillWizard({ profile, onClose, onFinished }: { profile: string;
   const [sets, setSets] = useState<BackupSetSummary[] | null>(null);
   const [setId, setSetId] = useState('');
   const [keep, setKeep] = useState(false);
+  const [local, setLocal] = useState(false);
   const [full, setFull] = useState(false);
   const [preflight, setPreflight] = useState<PreflightResult | null>(null);
   const [busy, setBusy] = useState(false);
@@ -49,7 +50,7 @@ export function DrillWizard({ profile, onClose, onFinished }: { profile: string;
     setError(null);
     setPreflight(null);
     setIndex(1);
-    const res = await call('drills.preflight', { profile, setId: setId || null });
+    const res = await call('drills.preflight', { profile, setId: setId || null, ...(local ? { local } : {}) });
     setBusy(false);
     if (res.ok) setPreflight(res.value);
     else setError(res.error);
@@ -58,7 +59,7 @@ export function DrillWizard({ profile, onClose, onFinished }: { profile: string;
   const start = async () => {
     setBusy(true);
     setError(null);
-    const res = await call('jobs.start', { kind: 'drill.run', profile, setId: preflight?.setId ?? setId, keep, full, sample: 50, notes: '' });
+    const res = await call('jobs.start', { kind: 'drill.run', profile, setId: preflight?.setId ?? setId, keep: keep && !local, ...(local ? { local } : {}), full, sample: 50, notes: '' });
     setBusy(false);
     if (!res.ok) return setError(res.error);
     setJobId(res.value.jobId);
@@ -89,7 +90,9 @@ export function DrillWizard({ profile, onClose, onFinished }: { profile: string;
                 data={sets.map((s) => ({ value: s.id, label: `${formatLocal(s.createdAt, i18n.language)} — ${s.id} (${t(`backups.state.${s.state}`, { defaultValue: s.state })})` }))}
               />
               <Checkbox label={t('drills.full')} checked={full} onChange={(e) => setFull(e.currentTarget.checked)} />
-              <Checkbox label={t('drills.keep')} checked={keep} onChange={(e) => setKeep(e.currentTarget.checked)} />
+              <Checkbox label={t('drills.local')} checked={local} onChange={(e) => setLocal(e.currentTarget.checked)} />
+              {/* A local instance is removed after the drill: there is nothing to keep. */}
+              <Checkbox label={t('drills.keep')} checked={keep && !local} disabled={local} onChange={(e) => setKeep(e.currentTarget.checked)} />
             </>
           )}
           <Group>

@@ -8,6 +8,7 @@ import { ErrorAlert } from '../../../components/ErrorAlert';
 import { formatLocal } from '../../../components/time';
 import { call } from '../../api';
 import { PitrCopyBackPanel } from './PitrCopyBackPanel';
+import { PitrReplacePanel } from './PitrReplacePanel';
 import { PitrJobProgress } from './PitrJobProgress';
 
 /** Where `at` lies in the window, 0..100 (clamped), for the timeline. */
@@ -150,6 +151,7 @@ export function PitrRecoverWizard({ profile }: { profile: string }) {
               {t('pitr.recover.ready', { time: formatLocal(recovery.targetUtc, i18n.language), stopped: recovery.stoppedAt ?? '—' })}
             </Alert>
             <PitrCopyBackPanel profile={profile} recoveryId={recovery.id} />
+            <PitrReplacePanel profile={profile} recovery={recovery} />
             <Group>
               <Button variant="light" color="red" onClick={() => void discard()}>
                 {t('pitr.recover.discard')}
