@@ -18,15 +18,18 @@ export function registerRestoreCommand(program: Command, env: CliEnv): void {
     .description('Replace the production databases with a backup set (safety backup first, then lockdown and verification)')
     .requiredOption('--set <id>', 'the backup set to restore')
     .option('--profile <name>', 'deployment profile (default: the only one)')
+    .option('--to <target>', 'where to restore: "production" (the only target; drills go to scratch databases)', 'production')
     .option('--confirm-database <name>', 'the main database’s name, typed back (required without a terminal)')
+    .option('--confirm <name>', 'the same as --confirm-database')
     .option('--full', 'decrypt every row when verifying (default: a sample)')
     .option('--sample <n>', 'rows per encrypted column when sampling', intOption, 50)
     .option('--notes <text>', 'a note for the drill log')
     .option('--json', 'print one JSON document')
-    .action((opts: OutputOptions & { set: string; profile?: string; confirmDatabase?: string; full?: boolean; sample: number; notes?: string }) =>
+    .action((opts: OutputOptions & { set: string; to: string; profile?: string; confirmDatabase?: string; confirm?: string; full?: boolean; sample: number; notes?: string }) =>
       env.action(opts, async (core) => {
+        if (opts.to !== 'production') throw new AppError('Validation', `"--to ${opts.to}" is not a restore target.`, 'A restore replaces production (--to production). To rehearse into scratch databases, run "custodian drill run --set ID".');
         const profile = resolveProfile(core, opts.profile);
-        let confirm = opts.confirmDatabase;
+        let confirm = opts.confirmDatabase ?? opts.confirm;
         if (!confirm) {
           if (!process.stdin.isTTY || opts.json) {
             throw new AppError('Validation', 'A restore replaces the production databases and needs a typed confirmation.', `Run it in a terminal, or add --confirm-database ${profile.main.database}.`);

@@ -408,6 +408,12 @@ describe('restore drills, verification, lockdown and real restores against a rea
     const refused = await cli('restore', '--set', firstSet.setId, '--profile', 'sandbox');
     expect(refused.code).toBe(1);
     expect(refused.json).toMatchObject({ error: { kind: 'Validation', hint: expect.stringMatching(/--confirm-database konote/) } });
+    // The issue's spelling works too, and a target other than production is refused before anything runs.
+    const wrongTarget = await cli('restore', '--set', firstSet.setId, '--profile', 'sandbox', '--to', 'staging', '--confirm', 'konote');
+    expect(wrongTarget.json).toMatchObject({ error: { kind: 'Validation', hint: expect.stringMatching(/drill run/) } });
+    const wrongName = await cli('restore', '--set', firstSet.setId, '--profile', 'sandbox', '--to', 'production', '--confirm', 'konote_typo');
+    expect(wrongName.code).toBe(1);
+    expect(wrongName.json).toMatchObject({ error: { kind: 'Validation' } });
 
     // A failing verification exits 1: damage one value, verify every row.
     const [victim] = await query<{ id: string; v: Buffer }>('main', 'SELECT id::text AS id, _notes_text_encrypted AS v FROM progress_notes ORDER BY id LIMIT 1');
