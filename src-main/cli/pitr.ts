@@ -6,6 +6,7 @@ import { runJobFromCli } from './run-job';
 import { checkLines, intOption } from './drill';
 import { registerPitrAzureCommands } from './pitr-azure';
 import { registerPitrReplaceCommand } from './pitr-replace';
+import { registerPitrStreamCommand } from './pitr-stream';
 import { AppError } from '../core/common/errors';
 import { resolveProfile } from '../core/connections/profile-store';
 import { pitrStore } from '../core/pitr/pitr-store';
@@ -248,5 +249,6 @@ export function registerPitrCommands(program: Command, env: CliEnv): void {
     );
 
   registerPitrReplaceCommand(pitr, env);
+  registerPitrStreamCommand(pitr, env);
   registerPitrAzureCommands(pitr, env);
 }

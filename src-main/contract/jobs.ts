@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BackupRunSpecSchema, BackupVerifySpecSchema } from './backups';
-import { PitrAzureRestoreSpecSchema, PitrBaseBackupSpecSchema, PitrRecoverSpecSchema, PitrReplaceSpecSchema } from './pitr';
+import { PitrAzureRestoreSpecSchema, PitrBaseBackupSpecSchema, PitrReceiveWalSpecSchema, PitrRecoverSpecSchema, PitrReplaceSpecSchema } from './pitr';
 import { AuditCheckpointSpecSchema, AuditExportSpecSchema, AuditVerifySpecSchema, SecurityAuditSpecSchema } from './audit';
 import { DrillRunSpecSchema, RestoreRunSpecSchema, VerifyRunSpecSchema } from './drills';
 import { PostRotationBackupSpecSchema, RotationDryRunSpecSchema, RotationRunSpecSchema } from './keys-rotation';
@@ -31,6 +31,7 @@ export const JobSpecSchema = z.discriminatedUnion('kind', [
   PitrRecoverSpecSchema,
   PitrAzureRestoreSpecSchema,
   PitrReplaceSpecSchema,
+  PitrReceiveWalSpecSchema,
   AuditExportSpecSchema,
   AuditCheckpointSpecSchema,
   AuditVerifySpecSchema,

@@ -200,6 +200,37 @@ export const PitrRecoverSpecSchema = z.object({
   targetUtc: isoUtc,
   backupId: z.string().min(1).max(200).nullable().default(null),
 });
+/** Physical replication slot names: lower-case letters, digits and underscores (PostgreSQL's rule). */
+export const ReplicationSlotNameSchema = z.string().regex(/^[a-z0-9_]{1,63}$/, 'Use lower-case letters, digits and _ (at most 63).');
+/**
+ * Continuous WAL streaming to this computer with pg_receivewal (small deployments without a
+ * server-side archive). Runs until cancelled; `dir` null = the configured archive folder.
+ */
+export const PitrReceiveWalSpecSchema = z.object({
+  kind: z.literal('pitr.receiveWal'),
+  profile: ProfileNameSchema,
+  role: PitrRoleSchema.default('main'),
+  dir: z.string().min(1).max(4096).nullable().default(null),
+  /** Null = `custodian_<profile>_<role>`. */
+  slot: ReplicationSlotNameSchema.nullable().default(null),
+});
+/** What a streaming folder holds: complete segments (usable by recovery) and the one still being written. */
+export const WalStreamStatusSchema = z.object({
+  profile: z.string(),
+  role: PitrRoleSchema,
+  dir: z.string(),
+  slot: z.string(),
+  completeSegments: z.number().int(),
+  lastCompleteSegment: z.string().nullable(),
+  /** The `.partial` file pg_receivewal is writing: not used by recovery until it is complete. */
+  partialSegment: z.string().nullable(),
+  /** Bytes of complete segments received since streaming started (0 in a status read from disk only). */
+  receivedBytes: z.number(),
+  startedAt: z.string().nullable(),
+  stoppedAt: z.string().nullable(),
+});
+export type WalStreamStatus = z.infer<typeof WalStreamStatusSchema>;
+
 /** Replace production with a recovered copy: dump it, then the real restore's safe path. */
 export const PitrReplaceSpecSchema = z.object({
   kind: z.literal('pitr.replace'),

@@ -40,6 +40,12 @@ export const pitrEn = {
       colWal: 'WAL range',
       state: { running: 'Running', verified: 'Verified', failed: 'Failed' },
     },
+    stream: {
+      start: 'Stream WAL here',
+      stop: 'Stop streaming',
+      starting: 'Starting pg_receivewal…',
+      off: 'Optional, for servers without their own WAL archive: copy the WAL continuously into the archive folder while Custodian runs (pg_receivewal; the user needs the REPLICATION right).',
+    },
     recover: {
       title: '3. Recover to a time',
       loadWindow: 'Show the recoverable window',

@@ -41,6 +41,12 @@ export const pitrFr: Texts<typeof pitrEn> = {
       colWal: 'Plage WAL',
       state: { running: 'En cours', verified: 'Vérifiée', failed: 'Échouée' },
     },
+    stream: {
+      start: 'Recevoir les WAL ici',
+      stop: 'Arrêter la réception',
+      starting: 'Démarrage de pg_receivewal…',
+      off: 'Facultatif, pour les serveurs sans archive WAL propre : copier les WAL en continu dans le dossier d’archive tant que Custodian tourne (pg_receivewal ; l’utilisateur doit avoir le droit REPLICATION).',
+    },
     recover: {
       title: '3. Récupérer à un instant',
       loadWindow: 'Afficher la fenêtre récupérable',

@@ -3,6 +3,7 @@ import { runBaseBackup } from './base-backup';
 import { runRecovery } from './recover';
 import { runAzureRestore } from './azure/azure-restore';
 import { runPitrReplace } from './replace';
+import { runWalStream } from './wal-stream';
 
 /** Job kinds of point-in-time recovery: base backups, recovery to a time, Azure restores. */
 export function definePitrJobs(ctx: CoreContext): void {
@@ -17,6 +18,10 @@ export function definePitrJobs(ctx: CoreContext): void {
   ctx.jobs.define('pitr.replace', {
     title: (s) => `REPLACE production with recovered copy ${s.recoveryId}`,
     run: (s, job) => runPitrReplace(ctx, { profile: s.profile, recoveryId: s.recoveryId, confirmDatabase: s.confirmDatabase, full: s.full, sample: s.sample, notes: s.notes }, job),
+  });
+  ctx.jobs.define('pitr.receiveWal', {
+    title: (s) => `Stream WAL of ${s.profile} (${s.role}) with pg_receivewal`,
+    run: (s, job) => runWalStream(ctx, { profile: s.profile, role: s.role, dir: s.dir, slot: s.slot }, job),
   });
   ctx.jobs.define('pitr.azureRestore', {
     title: (s) => `Azure restore of ${s.profile} to ${s.targetUtc} as ${s.newMainServer}`,

@@ -7,6 +7,7 @@ import { ErrorAlert } from '../../../components/ErrorAlert';
 import { formatLocal } from '../../../components/time';
 import { call } from '../../api';
 import { PitrJobProgress } from './PitrJobProgress';
+import { PitrStreamControl } from './PitrStreamControl';
 
 const COLOR = { running: 'blue', verified: 'green', failed: 'red' } as const;
 
@@ -55,6 +56,7 @@ export function PitrBackupsPanel({ profile }: { profile: string }) {
           />
         )}
         {error && <ErrorAlert error={error} />}
+        <PitrStreamControl profile={profile} />
         {backups && backups.length === 0 && <Text size="sm">{t('pitr.backups.empty')}</Text>}
         {backups && backups.length > 0 && (
           <Table>
