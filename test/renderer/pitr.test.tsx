@@ -1,7 +1,7 @@
-import { act, screen, waitFor } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { JobSummary } from '../../src-main/contract/jobs';
-import type { CopyBackPlan, ParsedTarget, RecoverableWindow, Recovery } from '../../src-main/contract/pitr';
+import type { AzureRestoreResult, AzureWindow, CopyBackPlan, ParsedTarget, RecoverableWindow, Recovery } from '../../src-main/contract/pitr';
 import { createFakeApi } from './fake-api';
 import { renderApp } from './render-app';
 
@@ -32,6 +32,7 @@ function fake() {
     'jobs.start': (i) => ({ ok: true, value: { jobId: (i as { kind: string }).kind === 'pitr.replace' ? 'job-x' : 'job-r' } }),
     'pitr.copyBack.preview': () => ({ ok: true, value: PLAN }),
     'pitr.copyBack.apply': () => ({ ok: true, value: { ...PLAN, inserted: 3, auditRowId: '991' } }),
+    'pitr.azure.config.get': () => ({ ok: true, value: null }),
   });
 }
 
@@ -114,5 +115,118 @@ describe('point-in-time recovery page', () => {
     expect(await screen.findByText('Taking a safety backup')).toBeInTheDocument();
     act(() => f.emit({ type: 'state', jobId: 'job-x', job: job({ id: 'job-x', kind: 'pitr.replace', state: 'succeeded', result: { state: 'passed', safetySetId: 'Office_20261130-1' } }) }));
     expect(await screen.findByText(/Production now holds the recovered data and passed verification. Safety backup: Office_20261130-1/)).toBeInTheDocument();
+  });
+});
+
+const AZ_CONFIG = { subscription: null, resourceGroup: 'rg-konote', mainServer: 'konote-db', auditServer: 'konote-audit' };
+const AZ_WINDOW: AzureWindow = {
+  profile: 'Office',
+  servers: [
+    { role: 'main', server: 'konote-db', state: 'Ready', earliestRestore: '2026-11-23T09:00:00.000Z', retentionDays: 7, latest: '2026-11-30T16:00:00.000Z', fqdn: 'konote-db.postgres.database.azure.com' },
+    { role: 'audit', server: 'konote-audit', state: 'Ready', earliestRestore: '2026-11-24T09:00:00.000Z', retentionDays: 14, latest: '2026-11-30T16:00:00.000Z', fqdn: 'konote-audit.postgres.database.azure.com' },
+  ],
+};
+const AZ_RESULT: AzureRestoreResult = {
+  profile: 'Office',
+  targetUtc: '2026-11-30T15:00:00.000Z',
+  servers: [
+    { role: 'main', source: 'konote-db', restored: 'konote-db-r1', fqdn: 'konote-db-r1.postgres.database.azure.com', state: 'Ready' },
+    { role: 'audit', source: 'konote-audit', restored: 'konote-audit-r1', fqdn: 'konote-audit-r1.postgres.database.azure.com', state: 'Ready' },
+  ],
+  profileUpdated: true,
+  lockdown: [{ id: 'lockdown', title: 'Audit lockdown', status: 'FAIL', detail: 'connection timed out', hint: 'Add a firewall rule for this computer.' }],
+  followUps: ['Copy the firewall rules of the old server to the new one.', 'Change DATABASE_URL in KoNote to the new server.'],
+};
+
+function azureFake() {
+  const f = fake();
+  let saved: unknown = null;
+  const base = f.api.invoke.bind(f.api);
+  // Layer the Azure channels over the page's fake: the config is stored like the core stores it.
+  f.api.invoke = (async (channel: string, input: unknown) => {
+    if (channel === 'pitr.azure.config.get') {
+      f.calls.push({ channel, input });
+      return { ok: true, value: saved };
+    }
+    if (channel === 'pitr.azure.config.set') {
+      f.calls.push({ channel, input });
+      saved = (input as { config: unknown }).config;
+      return { ok: true, value: saved };
+    }
+    if (channel === 'pitr.azure.window') {
+      f.calls.push({ channel, input });
+      return { ok: true, value: AZ_WINDOW };
+    }
+    if (channel === 'jobs.start' && (input as { kind: string }).kind === 'pitr.azureRestore') {
+      f.calls.push({ channel, input });
+      return { ok: true, value: { jobId: 'job-az' } };
+    }
+    return base(channel as never, input as never);
+  }) as typeof f.api.invoke;
+  return f;
+}
+
+describe('Azure Flexible Server restore panel', () => {
+  it('saves the servers, shows each server’s earliest restore point and retention, and reads the time back in local time and UTC', async () => {
+    const f = azureFake();
+    renderApp('#/pitr', f);
+    const panel = within(await screen.findByRole('region', { name: 'Azure Flexible Server' }, { timeout: 5000 }));
+    expect(panel.getByText(/Azure always restores into a NEW server/)).toBeInTheDocument();
+    expect(panel.getByRole('button', { name: 'Show what Azure can restore' })).toBeDisabled();
+    await userEvent.type(panel.getByLabelText('Resource group'), AZ_CONFIG.resourceGroup);
+    await userEvent.type(panel.getByLabelText('Server of the main database'), AZ_CONFIG.mainServer);
+    await userEvent.type(panel.getByLabelText(/Server of the audit database/), AZ_CONFIG.auditServer);
+    await userEvent.click(panel.getByRole('button', { name: 'Save servers' }));
+    expect(f.callsTo('pitr.azure.config.set')).toEqual([{ profile: 'Office', config: AZ_CONFIG }]);
+    const show = panel.getByRole('button', { name: 'Show what Azure can restore' });
+    await waitFor(() => expect(show).toBeEnabled());
+    await userEvent.click(show);
+    const table = within(await panel.findByTestId('pitr-azure-window'));
+    expect(table.getByText('konote-audit')).toBeInTheDocument();
+    expect(table.getByText('7 days')).toBeInTheDocument();
+    expect(table.getByText('14 days')).toBeInTheDocument();
+    expect(f.callsTo('pitr.azure.window')).toEqual([{ profile: 'Office' }]);
+    await userEvent.type(panel.getByLabelText(/Moment to restore to/), '2026-11-30 10:00');
+    expect(await panel.findByText('Local time: local of 2026-11-30T15:00:00.000Z')).toBeInTheDocument();
+    expect(panel.getByText('UTC: 2026-11-30T15:00:00.000Z')).toBeInTheDocument();
+  });
+
+  it('needs the new server name typed back before it starts the restore job, then shows the follow-ups', async () => {
+    const f = azureFake();
+    renderApp('#/pitr', f);
+    const panel = within(await screen.findByRole('region', { name: 'Azure Flexible Server' }, { timeout: 5000 }));
+    await userEvent.type(panel.getByLabelText('Resource group'), AZ_CONFIG.resourceGroup);
+    await userEvent.type(panel.getByLabelText('Server of the main database'), AZ_CONFIG.mainServer);
+    await userEvent.type(panel.getByLabelText(/Server of the audit database/), AZ_CONFIG.auditServer);
+    await userEvent.click(panel.getByRole('button', { name: 'Save servers' }));
+    await userEvent.click(panel.getByRole('button', { name: 'Show what Azure can restore' }));
+    await panel.findByTestId('pitr-azure-window');
+    await userEvent.type(panel.getByLabelText(/Moment to restore to/), '2026-11-30 10:00');
+    await panel.findByText('UTC: 2026-11-30T15:00:00.000Z');
+    const start = panel.getByRole('button', { name: 'Restore into a new server' });
+    await userEvent.type(panel.getByLabelText('Name of the new main server'), 'konote-db-r1');
+    await userEvent.type(panel.getByLabelText('Name of the new audit server'), 'konote-audit-r1');
+    const confirm = panel.getByLabelText('Type the new server name (konote-db-r1) to confirm');
+    await userEvent.type(confirm, 'konote-db');
+    expect(start).toBeDisabled();
+    await userEvent.type(confirm, '-r1');
+    expect(start).toBeEnabled();
+    await userEvent.clear(panel.getByLabelText('Name of the new audit server'));
+    expect(start).toBeDisabled();
+    await userEvent.type(panel.getByLabelText('Name of the new audit server'), 'konote-audit-r1');
+    expect(f.callsTo('jobs.start')).toEqual([]);
+    await userEvent.click(start);
+    expect(f.callsTo('jobs.start')).toEqual([{ kind: 'pitr.azureRestore', profile: 'Office', targetUtc: '2026-11-30T15:00:00.000Z', newMainServer: 'konote-db-r1', newAuditServer: 'konote-audit-r1', updateProfile: true }]);
+    act(() => f.emit({ type: 'state', jobId: 'job-az', job: job({ id: 'job-az', kind: 'pitr.azureRestore', title: 'Azure restore', progress: { fraction: null, message: 'Waiting for konote-db-r1 to be Ready' } }) }));
+    expect(await panel.findByText('Waiting for konote-db-r1 to be Ready')).toBeInTheDocument();
+    await userEvent.click(panel.getByRole('button', { name: 'Stop waiting' }));
+    await userEvent.click(panel.getByRole('button', { name: 'Stop' }));
+    expect(f.callsTo('jobs.cancel')).toEqual([{ jobId: 'job-az' }]);
+    act(() => f.emit({ type: 'state', jobId: 'job-az', job: job({ id: 'job-az', kind: 'pitr.azureRestore', state: 'succeeded', result: AZ_RESULT }) }));
+    expect(await panel.findByText(/This profile now points at the new server/)).toBeInTheDocument();
+    expect(panel.getByText('konote-audit-r1.postgres.database.azure.com')).toBeInTheDocument();
+    expect(panel.getByText('Copy the firewall rules of the old server to the new one.')).toBeInTheDocument();
+    expect(panel.getByText('Change DATABASE_URL in KoNote to the new server.')).toBeInTheDocument();
+    expect(panel.getByText(/FAIL — Audit lockdown: connection timed out/)).toBeInTheDocument();
   });
 });

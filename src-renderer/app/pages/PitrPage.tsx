@@ -5,6 +5,7 @@ import { useActiveProfile } from '../../state/app';
 import { PitrSetupPanel } from './pitr/PitrSetupPanel';
 import { PitrBackupsPanel } from './pitr/PitrBackupsPanel';
 import { PitrRecoverWizard } from './pitr/PitrRecoverWizard';
+import { PitrAzurePanel } from './pitr/PitrAzurePanel';
 
 /**
  * Point-in-time recovery: archiving set-up, base backups, recovery to a time into a local copy
@@ -36,6 +37,7 @@ export function PitrPage() {
       <PitrSetupPanel profile={profile} />
       <PitrBackupsPanel profile={profile} />
       <PitrRecoverWizard profile={profile} />
+      <PitrAzurePanel profile={profile} />
     </Stack>
   );
 }

@@ -1,15 +1,16 @@
 import { Alert, Button, Group, Paper, Progress, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppErrorData } from '../../../../src-main/contract/errors';
 import type { JobSummary } from '../../../../src-main/contract/jobs';
-import { RecoverySchema, type ParsedTarget, type RecoverableWindow, type Recovery } from '../../../../src-main/contract/pitr';
+import { RecoverySchema, type RecoverableWindow, type Recovery } from '../../../../src-main/contract/pitr';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { formatLocal } from '../../../components/time';
 import { call } from '../../api';
 import { PitrCopyBackPanel } from './PitrCopyBackPanel';
 import { PitrReplacePanel } from './PitrReplacePanel';
 import { PitrJobProgress } from './PitrJobProgress';
+import { useParsedTarget } from './useParsedTarget';
 
 /** Where `at` lies in the window, 0..100 (clamped), for the timeline. */
 export function positionInWindow(w: Pick<RecoverableWindow, 'earliest' | 'latest'>, at: string): number {
@@ -29,8 +30,7 @@ export function PitrRecoverWizard({ profile }: { profile: string }) {
   const { t, i18n } = useTranslation();
   const [win, setWin] = useState<RecoverableWindow | null>(null);
   const [input, setInput] = useState('');
-  const [target, setTarget] = useState<ParsedTarget | null>(null);
-  const [parseError, setParseError] = useState<AppErrorData | null>(null);
+  const { target, parseError } = useParsedTarget(input);
   const [jobId, setJobId] = useState<string | null>(null);
   const [recovery, setRecovery] = useState<Recovery | null>(null);
   const [discarded, setDiscarded] = useState(false);
@@ -42,26 +42,6 @@ export function PitrRecoverWizard({ profile }: { profile: string }) {
     if (res.ok) setWin(res.value);
     else setError(res.error);
   };
-
-  useEffect(() => {
-    if (!input.trim()) {
-      setTarget(null);
-      setParseError(null);
-      return;
-    }
-    let live = true;
-    const timer = setTimeout(() => {
-      void call('pitr.parseTarget', { input, zone: null }).then((res) => {
-        if (!live) return;
-        setTarget(res.ok ? res.value : null);
-        setParseError(res.ok ? null : res.error);
-      });
-    }, 250);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [input]);
 
   const inside = !!(target && win?.earliest && win.latest && target.utc >= win.earliest && target.utc < win.latest);
   const start = async () => {
