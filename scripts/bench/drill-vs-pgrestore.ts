@@ -18,6 +18,7 @@ import { endpointConnectionConfig, withClient, withEndpointClient } from '../../
 import { pickTool } from '../../src-main/core/connections/tool-discovery';
 import type { BackupRunResult } from '../../src-main/core/backup/backup-set';
 import type { DrillSummary } from '../../src-main/contract/drills';
+import { dropDatabaseDisconnecting } from '../../src-main/core/drill/scratch';
 import type { Benchmark } from './run';
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
@@ -77,7 +78,9 @@ const bench: Benchmark = {
         });
         await withEndpointClient({ ...main.endpoint, database: 'bench_bare_audit' }, main.password, async (c) => void (await c.query('SELECT count(*) FROM audit_log')));
         bare.push(performance.now() - t);
-        for (const role of ['main', 'audit']) await admin(`DROP DATABASE bench_bare_${role} WITH (FORCE)`);
+        await withEndpointClient(main.endpoint, main.password, async (c) => {
+          for (const role of ['main', 'audit']) await dropDatabaseDisconnecting(c, `bench_bare_${role}`, 15);
+        });
 
         const d = await ctx.jobs.wait(ctx.jobs.start({ kind: 'drill.run', profile: 'sandbox', setId: set.setId, keep: false, full: true, sample: 50, notes: 'benchmark' }));
         const drill = d.result as DrillSummary | null;

@@ -1,3 +1,4 @@
+import type { Client } from 'pg';
 import type { DatabaseEndpoint } from '../../contract/profiles';
 import { AppError } from '../common/errors';
 import { quoteIdent } from '../common/sql';
@@ -38,12 +39,34 @@ export async function dropScratch(server: ScratchServer, names: string[], produc
   names.forEach((n) => assertScratch(n, production));
   await withEndpointClient(server.endpoint, server.password, async (c) => {
     const major = Math.floor(Number((await c.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`)).rows[0]!.v) / 10000);
-    for (const n of names) {
-      if (major >= 13) await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(n)} WITH (FORCE)`);
-      else {
-        await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [n]);
-        await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(n)}`);
-      }
-    }
+    for (const n of names) await dropDatabaseDisconnecting(c, n, major);
   });
+}
+
+/**
+ * DROP DATABASE, disconnecting sessions first. WITH (FORCE) refuses when any session belongs to a
+ * role we may not signal — and right after a large restore that is usually an autovacuum worker
+ * (no role at all). Then: end our own sessions, and let a plain DROP cancel autovacuum itself
+ * (PostgreSQL does that for DROP DATABASE), retrying while a worker is still winding down.
+ */
+export async function dropDatabaseDisconnecting(c: Client, name: string, serverMajor: number): Promise<void> {
+  if (serverMajor >= 13) {
+    try {
+      await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+      return;
+    } catch (e) {
+      if ((e as { code?: string }).code !== '42501') throw e;
+    }
+  }
+  for (let attempt = 1; ; attempt++) {
+    await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND usename = current_user`, [name]);
+    try {
+      await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
+      return;
+    } catch (e) {
+      // 55006: "being accessed by other users" — a worker that has not exited yet.
+      if ((e as { code?: string }).code !== '55006' || attempt >= 10) throw e;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
 }
