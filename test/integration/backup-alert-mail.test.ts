@@ -1,6 +1,6 @@
+import { freePort } from '../../src-main/core/sandbox/local-cluster';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
@@ -44,15 +44,6 @@ const decodeBody = (raw: string) =>
     .replace(/=\r?\n/g, '')
     .replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 
-/** A port nothing listens on: connecting to it is refused at once (a database that is down). */
-async function unusedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
-}
-
 beforeAll(async () => {
   server = new SMTPServer({
     // A self-signed certificate is built in: nodemailer upgrades with STARTTLS, as with a real relay.
@@ -75,7 +66,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.server.address() as AddressInfo).port;
-  closedPort = await unusedPort();
+  closedPort = await freePort();
 
   ctx = makeTestContext();
   ctx.settings.update({ smtp: { host: '127.0.0.1', port, secure: false, user: SMTP_USER, from: 'custodian@example.org', to: ['it-staff@example.org'] } });

@@ -1,5 +1,5 @@
+import { freePort } from '../../src-main/core/sandbox/local-cluster';
 import fs from 'node:fs';
-import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
@@ -29,14 +29,6 @@ const errorOf = async (p: Promise<unknown>) => p.then(() => null, (e: { kind?: s
 const qp = (s: string) => Buffer.from(s.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
 const decode = (raw: string) => qp(raw.replace(/\?=\s+=\?UTF-8\?Q\?/g, '').replace(/=\?UTF-8\?Q\?(.*?)\?=/g, (_, w: string) => w.replace(/_/g, ' ')));
 const main = <T>(fn: Parameters<typeof withClient<T>>[3]) => withClient<T>(ctx, P, 'main', fn);
-
-async function unusedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
-}
 
 beforeAll(async () => {
   server = new SMTPServer({
@@ -111,7 +103,7 @@ describe('weekly export summary', () => {
     expect(auth!.message).not.toContain(SMTP_PASSWORD);
     await ctx.vault.set(vaultAccounts.smtpPassword(), SMTP_PASSWORD);
     const smtp = ctx.settings.get().smtp!;
-    ctx.settings.update({ smtp: { ...smtp, port: await unusedPort() } });
+    ctx.settings.update({ smtp: { ...smtp, port: await freePort() } });
     const down = await errorOf(exportSummary(ctx, { profile: P, days: 7, dryRun: false }));
     expect(down).toMatchObject({ kind: 'PgConnect' });
     expect(down!.hint).toMatch(/host and port/);
