@@ -1,12 +1,9 @@
 import { Alert, Button, Group, Stack, Table, Text } from '@mantine/core';
-import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AppErrorData } from '../../../src-main/contract/errors';
-import { call } from '../../app/api';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatBytes } from '../../components/size';
-import { useJobs } from '../../state/jobs';
 import { RunningJobPanel, runningJobTexts } from '../../components/RunningJobPanel';
+import { useFollowedJob } from '../../state/use-followed-job';
 
 /** What a backup.run job returns (BackupRunResult in the core); read defensively, it crosses IPC as unknown. */
 interface RunResult {
@@ -28,22 +25,7 @@ function asRunResult(value: unknown): RunResult | null {
  */
 export function BackupJobStatus({ jobId, onFinished, onClose }: { jobId: string; onFinished(): void; onClose(): void }) {
   const { t, i18n } = useTranslation();
-  const job = useJobs((s) => s.jobs[jobId]);
-  const [error, setError] = useState<AppErrorData | null>(null);
-  const reported = useRef(false);
-  const done = job && !['queued', 'running'].includes(job.state);
-
-  useEffect(() => {
-    if (done && !reported.current) {
-      reported.current = true;
-      onFinished();
-    }
-  }, [done, onFinished]);
-
-  const cancel = async () => {
-    const res = await call('jobs.cancel', { jobId });
-    if (!res.ok) setError(res.error);
-  };
+  const { job, done, cancel, error } = useFollowedJob(jobId, onFinished);
 
   const result = job?.state === 'succeeded' ? asRunResult(job.result) : null;
   return (

@@ -1,33 +1,15 @@
 import { Alert, Button, Group, Stack } from '@mantine/core';
-import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DrillSummarySchema } from '../../../../src-main/contract/drills';
-import type { AppErrorData } from '../../../../src-main/contract/errors';
 import { ErrorAlert } from '../../../components/ErrorAlert';
-import { useJobs } from '../../../state/jobs';
-import { call } from '../../api';
 import { DrillResult } from './DrillResult';
 import { RunningJobPanel, runningJobTexts } from '../../../components/RunningJobPanel';
+import { useFollowedJob } from '../../../state/use-followed-job';
 
 /** Follows a drill.run or restore.run job live (progress, cancel with confirmation), then shows its result. */
 export function DrillJobStatus({ jobId, onFinished, onClose }: { jobId: string; onFinished(): void; onClose(): void }) {
   const { t } = useTranslation();
-  const job = useJobs((s) => s.jobs[jobId]);
-  const [error, setError] = useState<AppErrorData | null>(null);
-  const reported = useRef(false);
-  const done = job && !['queued', 'running'].includes(job.state);
-
-  useEffect(() => {
-    if (done && !reported.current) {
-      reported.current = true;
-      onFinished();
-    }
-  }, [done, onFinished]);
-
-  const cancel = async () => {
-    const res = await call('jobs.cancel', { jobId });
-    if (!res.ok) setError(res.error);
-  };
+  const { job, done, cancel, error } = useFollowedJob(jobId, onFinished);
   const parsed = job?.state === 'succeeded' ? DrillSummarySchema.safeParse(job.result) : null;
   return (
     <Stack gap="sm" aria-live="polite">
