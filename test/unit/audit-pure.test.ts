@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Params, emptyFilter, escapeLike, filterConditions, normaliseIp, parseWhen, resolveTimeRange } from '../../src-main/core/audit/filters';
 import { applySavedQuery, SAVED_QUERIES } from '../../src-main/core/audit/saved-queries';
-import { bitmap, bitsSet, chainHash, GENESIS_HASH, type BlockDigest } from '../../src-main/core/audit/checkpoint-hash';
+import crypto from 'node:crypto';
+import { BlockAccumulator, bitmap, bitsSet, chainHash, GENESIS_HASH, readIdHashPairs, type BlockDigest } from '../../src-main/core/audit/checkpoint-hash';
 import { compareBlocks } from '../../src-main/core/audit/verify-checkpoints';
 import { findBursts } from '../../src-main/core/audit/suspicious';
 import { csvCell } from '../../src-main/core/audit/export-csv';
@@ -75,6 +76,48 @@ describe('checkpoint comparison', () => {
     const actual = [block(1, [100, 101, 102], 'other'), block(2, [200, 203]), block(4, [400])];
     expect(compareBlocks(7, 100, stored, actual).map((p) => `${p.kind}:${p.firstId}-${p.lastId}`)).toEqual(['changed:100-102', 'missing:201-202', 'missing:300-300', 'added:400-400']);
     expect(compareBlocks(7, 100, stored, stored)).toEqual([]);
+  });
+
+  /** PostgreSQL's binary COPY of (bigint id, bytea hash) rows, as the server sends it. */
+  const copyBinary = (rows: [number, Buffer][], ext = Buffer.alloc(0)) => {
+    const head = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(4), Buffer.from([0, 0, 0, ext.length]), ext]);
+    const body = rows.map(([id, h]) => {
+      const b = Buffer.alloc(2 + 4 + 8 + 4 + h.length);
+      b.writeInt16BE(2, 0);
+      b.writeInt32BE(8, 2);
+      b.writeBigInt64BE(BigInt(id), 6);
+      b.writeInt32BE(h.length, 14);
+      h.copy(b, 18);
+      return b;
+    });
+    return Buffer.concat([head, ...body, Buffer.from([0xff, 0xff])]);
+  };
+  const sha = (s: string) => crypto.createHash('sha256').update(s).digest();
+
+  it('reads binary COPY rows however the stream is cut, and refuses a cut-off stream', async () => {
+    const rows: [number, Buffer][] = [1, 2, 3, 150, 9_007_199_254_740_991].map((id) => [id, sha(String(id))]);
+    const data = copyBinary(rows, Buffer.from('xyz'));
+    for (let cut = 1; cut < data.length; cut += 7) {
+      const got: [number, Buffer][] = [];
+      const n = await readIdHashPairs((async function* () { yield data.subarray(0, cut); yield data.subarray(cut); })(), (id, h) => got.push([id, Buffer.from(h)]));
+      expect(n).toBe(5);
+      expect(got).toEqual(rows);
+    }
+    await expect(readIdHashPairs((async function* () { yield data.subarray(0, data.length - 2); })(), () => undefined)).rejects.toThrow(/ended early/);
+    await expect(readIdHashPairs((async function* () { yield Buffer.from('not a copy stream at all'); })(), () => undefined)).rejects.toThrow(/not a binary COPY/);
+  });
+
+  it('groups row hashes into blocks: digest over the hashes in id order, exact presence bits', () => {
+    const acc = new BlockAccumulator(100);
+    for (const id of [1, 2, 99, 100, 250]) acc.add(id, sha(String(id)));
+    const blocks = acc.flush();
+    expect(blocks.map((b) => [b.block, b.firstId, b.lastId, b.rowCount, bitsSet(b.present)])).toEqual([
+      [0, 1, 99, 3, [1, 2, 99]],
+      [1, 100, 100, 1, [0]],
+      [2, 250, 250, 1, [50]],
+    ]);
+    expect(blocks[0]!.digest).toBe(crypto.createHash('sha256').update(Buffer.concat([sha('1'), sha('2'), sha('99')])).digest('hex'));
+    expect(() => acc.add(250, sha('again'))).toThrow(/out of order/);
   });
 
   it('chains: the hash depends on every field, including the previous hash', () => {

@@ -1,19 +1,22 @@
 import crypto from 'node:crypto';
 import type { Client } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import { AUDIT_TABLE } from './filters';
 
 /**
  * The hashes behind audit checkpoints. Each row is hashed (SHA-256) over a canonical JSON array
  * of every column — timestamps as integer microseconds since 1970 (independent of the session's
  * time zone), jsonb in PostgreSQL's normalised form — and rows are grouped in blocks of
- * BLOCK_SIZE ids. A block's digest is SHA-256 over its row hashes in id order. PostgreSQL does
- * the hashing, so a 5-million-row checkpoint moves block digests, not rows, over the network.
+ * BLOCK_SIZE ids. A block's digest is SHA-256 over its row hashes in id order. PostgreSQL hashes
+ * the rows, so a 5-million-row checkpoint moves 32-byte row hashes, not rows, over the network.
  */
 
 export const BLOCK_SIZE = 100;
 export const GENESIS_HASH = '0'.repeat(64);
 /** Ids per query: small enough to report progress and cancel, large enough to be efficient. */
 export const CHUNK_IDS = 200_000;
+/** Connections hashing at once: PostgreSQL hashes on one core per connection; two halve the wait without loading a shared server much. */
+export const HASH_CONNECTIONS = 2;
 
 export interface BlockDigest {
   block: number;
@@ -25,18 +28,42 @@ export interface BlockDigest {
   present: Buffer;
 }
 
-const ROW_JSON = `jsonb_build_array(id::text, (extract(epoch FROM event_timestamp) * 1000000)::bigint::text, user_id, user_display,
+/** The row's canonical text as the format defines it (format v1; BLOCKS_SQL and the tests use it). */
+export const ROW_JSON_DEFINITION = `jsonb_build_array(id::text, (extract(epoch FROM event_timestamp) * 1000000)::bigint::text, user_id, user_display,
   ip_address::text, action, resource_type, resource_id, program_id, old_values, new_values, metadata, is_demo_context,
   is_confidential_context, tenant_schema)::text`;
 
+/**
+ * The same text, produced faster (what hashing runs): json_build_array writes the same
+ * `[a, b]` form with the same string escaping and embeds jsonb columns by their normalised text,
+ * and the timestamp's microseconds come from its binary form (int64 since 2000-01-01) instead of
+ * numeric arithmetic. A test compares the two on edge-case rows; together about 15 % less work.
+ */
+export const ROW_JSON = `json_build_array(id::text,
+  (('x' || encode(timestamptz_send(event_timestamp), 'hex'))::bit(64)::bigint + 946684800000000)::text, user_id, user_display,
+  ip_address::text, action, resource_type, resource_id, program_id, old_values, new_values, metadata, is_demo_context,
+  is_confidential_context, tenant_schema)::text`;
+
+/**
+ * The format's definition in one query (kept as the reference the tests compare with). The work
+ * itself is split: PostgreSQL hashes each row (the part that needs the row) and streams
+ * (id, hash) pairs in binary COPY; this process groups them into blocks. The ordered aggregates
+ * of the one-query form cost PostgreSQL as much again as the row hashing.
+ */
 export const BLOCKS_SQL = `
   SELECT (id / $3::bigint)::text AS block, min(id)::text AS first_id, max(id)::text AS last_id, count(*)::int AS n,
-         encode(sha256(string_agg(sha256(convert_to(${ROW_JSON}, 'UTF8')), ''::bytea ORDER BY id)), 'hex') AS digest,
+         encode(sha256(string_agg(sha256(convert_to(${ROW_JSON_DEFINITION}, 'UTF8')), ''::bytea ORDER BY id)), 'hex') AS digest,
          string_agg((id % $3::bigint)::text, ',' ORDER BY id) AS offsets
     FROM ${AUDIT_TABLE}
    WHERE id > $1::bigint AND id <= $2::bigint
    GROUP BY id / $3::bigint
    ORDER BY id / $3::bigint`;
+
+/** COPY takes no parameters: the bounds are integers formatted here, never text from outside. */
+const rowHashesSql = (lo: number, hi: number) => {
+  if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi)) throw new Error(`bad id range ${lo}..${hi}`);
+  return `COPY (SELECT id, sha256(convert_to(${ROW_JSON}, 'UTF8')) FROM ${AUDIT_TABLE} WHERE id > ${lo} AND id <= ${hi} ORDER BY id) TO STDOUT (FORMAT binary)`;
+};
 
 export function bitmap(offsets: string, size = BLOCK_SIZE): Buffer {
   const buf = Buffer.alloc(Math.ceil(size / 8));
@@ -53,19 +80,126 @@ export function bitsSet(buf: Buffer): number[] {
   return out;
 }
 
-/** Block digests of the rows with fromId < id <= toId, in chunks (onChunk reports progress and may throw to cancel). */
-export async function blockDigests(client: Client, fromId: number, toId: number, onChunk?: (doneIds: number, totalIds: number) => void): Promise<BlockDigest[]> {
-  const out: BlockDigest[] = [];
-  const total = Math.max(0, toId - fromId);
-  for (let lo = fromId; lo < toId; ) {
-    // Chunk edges on block edges, so no block is split between two queries.
-    const hi = Math.min(toId, (Math.floor((lo + CHUNK_IDS) / BLOCK_SIZE) + 1) * BLOCK_SIZE - 1);
-    const r = await client.query<{ block: string; first_id: string; last_id: string; n: number; digest: string; offsets: string }>(BLOCKS_SQL, [lo, hi, BLOCK_SIZE]);
-    for (const b of r.rows) out.push({ block: Number(b.block), firstId: Number(b.first_id), lastId: Number(b.last_id), rowCount: b.n, digest: b.digest, present: bitmap(b.offsets) });
-    lo = hi;
-    onChunk?.(lo - fromId, total);
+/** Groups (id, row hash) pairs arriving in id order into block digests, as BLOCKS_SQL defines them. */
+export class BlockAccumulator {
+  readonly blocks: BlockDigest[] = [];
+  private block = -1;
+  private firstId = 0;
+  private lastId = 0;
+  private hashes: Buffer[] = [];
+  private present = Buffer.alloc(0);
+
+  constructor(private readonly size = BLOCK_SIZE) {}
+
+  add(id: number, rowHash: Buffer): void {
+    if (id <= this.lastId && this.block !== -1) throw new Error(`audit ids out of order (${id} after ${this.lastId})`);
+    const block = Math.floor(id / this.size);
+    if (block !== this.block) {
+      this.flush();
+      this.block = block;
+      this.firstId = id;
+      this.present = Buffer.alloc(Math.ceil(this.size / 8));
+    }
+    this.lastId = id;
+    this.hashes.push(rowHash);
+    const i = id - block * this.size;
+    this.present[i >> 3]! |= 1 << (i & 7);
   }
-  return out;
+
+  /** Closes the open block; call at chunk edges (which are block edges) and at the end. */
+  flush(): BlockDigest[] {
+    if (this.hashes.length) {
+      const digest = crypto.createHash('sha256').update(Buffer.concat(this.hashes)).digest('hex');
+      this.blocks.push({ block: this.block, firstId: this.firstId, lastId: this.lastId, rowCount: this.hashes.length, digest, present: this.present });
+      this.hashes = [];
+    }
+    return this.blocks;
+  }
+}
+
+const COPY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+
+/**
+ * Reads PostgreSQL's binary COPY of (bigint, bytea) rows: an 11-byte signature, flags, a header
+ * extension, then per row a field count, and per field a length and the bytes; -1 ends the data.
+ */
+export async function readIdHashPairs(stream: AsyncIterable<Buffer>, onRow: (id: number, hash: Buffer) => void): Promise<number> {
+  let buf: Buffer = Buffer.alloc(0);
+  let pos = 0;
+  let headerDone = false;
+  let rows = 0;
+  let ended = false;
+  for await (const chunk of stream) {
+    buf = pos < buf.length ? Buffer.concat([buf.subarray(pos), chunk]) : chunk;
+    pos = 0;
+    if (!headerDone) {
+      if (buf.length < 19) continue;
+      if (!buf.subarray(0, 11).equals(COPY_SIGNATURE)) throw new Error('not a binary COPY stream');
+      const ext = buf.readUInt32BE(15);
+      if (buf.length < 19 + ext) continue;
+      pos = 19 + ext;
+      headerDone = true;
+    }
+    while (buf.length - pos >= 2) {
+      const fields = buf.readInt16BE(pos);
+      if (fields === -1) {
+        ended = true;
+        pos += 2;
+        break;
+      }
+      if (fields !== 2) throw new Error(`expected 2 fields per row, got ${fields}`);
+      if (buf.length - pos < 2 + 4 + 8 + 4) break;
+      const hashLen = buf.readInt32BE(pos + 14);
+      const end = pos + 18 + hashLen;
+      if (buf.length < end) break;
+      onRow(Number(buf.readBigInt64BE(pos + 6)), buf.subarray(pos + 18, end));
+      rows++;
+      pos = end;
+    }
+  }
+  if (!ended) throw new Error('the COPY stream ended early');
+  return rows;
+}
+
+async function chunkDigests(client: Client, lo: number, hi: number): Promise<BlockDigest[]> {
+  const acc = new BlockAccumulator();
+  const stream = client.query(copyTo(rowHashesSql(lo, hi)));
+  await readIdHashPairs(stream, (id, h) => acc.add(id, h));
+  return acc.flush();
+}
+
+/**
+ * Block digests of the rows with fromId < id <= toId, in chunks of CHUNK_IDS ids (chunk edges on
+ * block edges, so no block is split). With several clients the chunks are hashed in parallel, one
+ * per connection: the row hashing is PostgreSQL's CPU work and a second core halves it.
+ * `onChunk` reports progress and may throw to cancel (the other connections finish their chunk).
+ */
+export async function blockDigests(clients: Client | Client[], fromId: number, toId: number, onChunk?: (doneIds: number, totalIds: number) => void, chunkIds = CHUNK_IDS): Promise<BlockDigest[]> {
+  const pool = Array.isArray(clients) ? clients : [clients];
+  const total = Math.max(0, toId - fromId);
+  const chunks: { lo: number; hi: number }[] = [];
+  for (let lo = fromId; lo < toId; ) {
+    const hi = Math.min(toId, (Math.floor((lo + chunkIds) / BLOCK_SIZE) + 1) * BLOCK_SIZE - 1);
+    chunks.push({ lo, hi });
+    lo = hi;
+  }
+  const results: BlockDigest[][] = new Array(chunks.length);
+  let next = 0;
+  let doneIds = 0;
+  let failed = false;
+  const worker = async (client: Client) => {
+    while (!failed && next < chunks.length) {
+      const i = next++;
+      const { lo, hi } = chunks[i]!;
+      results[i] = await chunkDigests(client, lo, hi);
+      doneIds += hi - lo;
+      onChunk?.(doneIds, total);
+    }
+  };
+  const settled = await Promise.allSettled(pool.map((c) => worker(c).catch((e: unknown) => ((failed = true), Promise.reject(e)))));
+  const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+  return results.flat();
 }
 
 const sha256 = (s: string | Buffer) => crypto.createHash('sha256').update(s).digest('hex');

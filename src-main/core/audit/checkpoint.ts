@@ -9,7 +9,8 @@ import { writeFileAtomic } from '../common/atomic-file';
 import { resolveProfile } from '../connections/profile-store';
 import { withAuditClient } from './audit-db';
 import { idAtOrAfter, idBounds } from './id-range';
-import { BLOCK_SIZE, GENESIS_HASH, blockDigests, blocksRoot, chainHash } from './checkpoint-hash';
+import { BLOCK_SIZE, GENESIS_HASH, HASH_CONNECTIONS, blockDigests, blocksRoot, chainHash } from './checkpoint-hash';
+import { withMoreClients, type OpenClient } from '../connections/pg-client';
 import { checkpointStore, type CheckpointRecord } from './checkpoint-store';
 
 /**
@@ -49,10 +50,13 @@ export async function takeCheckpoint(
       if (toId <= fromId) {
         return { created: false, checkpoint: prev, message: prev ? `No audit rows since checkpoint ${prev.seq} (up to id ${prev.toId}).` : 'The audit log has no rows to cover yet.' };
       }
-      const blocks = await blockDigests(c, fromId, toId, (done, total) => {
-        job?.throwIfCancelled();
-        job?.progress(total ? done / total : null, `Hashing ids up to ${fromId + done}`);
-      });
+      const more: OpenClient = (fn) => withAuditClient(ctx, profile.name, fn, { signal: job?.signal });
+      const blocks = await withMoreClients(c, HASH_CONNECTIONS - 1, more, (clients) =>
+        blockDigests(clients, fromId, toId, (done, total) => {
+          job?.throwIfCancelled();
+          job?.progress(total ? done / total : null, `Hashing ids up to ${fromId + done}`);
+        }),
+      );
       const rowCount = blocks.reduce((s, b) => s + b.rowCount, 0);
       const root = blocksRoot(blocks);
       const seq = (prev?.seq ?? 0) + 1;

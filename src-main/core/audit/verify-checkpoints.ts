@@ -4,7 +4,8 @@ import type { CoreContext } from '../context';
 import type { JobContext } from '../jobs/runner';
 import { resolveProfile } from '../connections/profile-store';
 import { withAuditClient } from './audit-db';
-import { GENESIS_HASH, bitsSet, blockDigests, blocksRoot, chainHash, type BlockDigest } from './checkpoint-hash';
+import { GENESIS_HASH, HASH_CONNECTIONS, bitsSet, blockDigests, blocksRoot, chainHash, type BlockDigest } from './checkpoint-hash';
+import { withMoreClients, type OpenClient } from '../connections/pg-client';
 import { checkpointStore, type CheckpointRecord } from './checkpoint-store';
 import { readCheckpointFile } from './checkpoint';
 
@@ -24,6 +25,8 @@ const MAX_PROBLEMS = 50;
 export interface VerifyCheckpointOptions {
   /** Use this client (e.g. a drill's scratch audit database) instead of the profile's audit database. */
   client?: Client;
+  /** With `client`: opens another connection to the same database, to hash in parallel. */
+  openClient?: OpenClient;
   /** Only checkpoints wholly at or below this id (a backup's highest audit id). */
   upToId?: number | null;
   /** A checkpoint file kept elsewhere to compare the chain with. */
@@ -35,8 +38,9 @@ export interface VerifyCheckpointOptions {
 
 export async function verifyCheckpoints(ctx: CoreContext, profileName: string | undefined, o: VerifyCheckpointOptions = {}): Promise<CheckpointVerify> {
   const profile = resolveProfile(ctx, profileName);
-  if (o.client) return verifyWith(ctx, profile.name, o.client, o);
-  return withAuditClient(ctx, profile.name, (c) => verifyWith(ctx, profile.name, c, o), { signal: o.job?.signal });
+  if (o.client) return verifyWith(ctx, profile.name, o.client, o.openClient ?? null, o);
+  const more: OpenClient = (fn) => withAuditClient(ctx, profile.name, fn, { signal: o.job?.signal });
+  return withAuditClient(ctx, profile.name, (c) => verifyWith(ctx, profile.name, c, more, o), { signal: o.job?.signal });
 }
 
 function range(a: number, b: number): string {
@@ -97,7 +101,7 @@ function chainProblems(ctx: CoreContext, list: CheckpointRecord[]): CheckpointPr
   return out;
 }
 
-async function verifyWith(ctx: CoreContext, profile: string, client: Client, o: VerifyCheckpointOptions): Promise<CheckpointVerify> {
+async function verifyWith(ctx: CoreContext, profile: string, client: Client, more: OpenClient | null, o: VerifyCheckpointOptions): Promise<CheckpointVerify> {
   const t0 = performance.now();
   const all = checkpointStore.list(ctx, profile);
   const problems: CheckpointProblem[] = chainProblems(ctx, all);
@@ -114,16 +118,20 @@ async function verifyWith(ctx: CoreContext, profile: string, client: Client, o: 
   const totalIds = eligible.reduce((s, c) => s + (Number(c.toId) - Number(c.fromId)), 0);
   let doneIds = 0;
   let rowsVerified = 0;
-  for (const c of eligible) {
-    const actual = await blockDigests(client, Number(c.fromId), Number(c.toId), (done) => {
-      o.job?.throwIfCancelled();
-      o.job?.progress(totalIds ? (doneIds + done) / totalIds : null, `Checking checkpoint ${c.seq}`);
-    });
-    doneIds += Number(c.toId) - Number(c.fromId);
-    rowsVerified += actual.reduce((s, b) => s + b.rowCount, 0);
-    problems.push(...compareBlocks(c.seq, c.blockSize, checkpointStore.blocks(ctx, c.id), actual));
-    if (problems.length >= MAX_PROBLEMS) break;
-  }
+  const rehash = async (clients: Client[]) => {
+    for (const c of eligible) {
+      const actual = await blockDigests(clients, Number(c.fromId), Number(c.toId), (done) => {
+        o.job?.throwIfCancelled();
+        o.job?.progress(totalIds ? (doneIds + done) / totalIds : null, `Checking checkpoint ${c.seq}`);
+      });
+      doneIds += Number(c.toId) - Number(c.fromId);
+      rowsVerified += actual.reduce((s, b) => s + b.rowCount, 0);
+      problems.push(...compareBlocks(c.seq, c.blockSize, checkpointStore.blocks(ctx, c.id), actual));
+      if (problems.length >= MAX_PROBLEMS) break;
+    }
+  };
+  if (more && eligible.length) await withMoreClients(client, HASH_CONNECTIONS - 1, more, rehash);
+  else await rehash([client]);
   const last = all[all.length - 1];
   const tail = last ? await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM public.audit_log WHERE id > $1::bigint`, [last.toId]) : await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM public.audit_log`);
   const first = problems[0];

@@ -237,3 +237,26 @@ export async function withEndpointClient<T>(
     if (!aborted) await client.end().catch(() => {});
   }
 }
+
+/** Opens one more connection for the duration of `fn` (e.g. `(fn) => withEndpointClient(endpoint, password, fn)`). */
+export type OpenClient = <R>(fn: (client: Client) => Promise<R>) => Promise<R>;
+
+/**
+ * Runs `fn` with `first` plus up to `extra` more connections, for work PostgreSQL can do in
+ * parallel, one query per connection. A connection that cannot be opened (e.g. the server's
+ * connection limit) is simply not used: the work runs on fewer, more slowly, rather than failing.
+ */
+export async function withMoreClients<T>(first: Client | Client[], extra: number, open: OpenClient, fn: (clients: Client[]) => Promise<T>): Promise<T> {
+  const clients = Array.isArray(first) ? first : [first];
+  if (extra <= 0) return fn(clients);
+  let entered = false;
+  try {
+    return await open((c) => {
+      entered = true;
+      return withMoreClients([...clients, c], extra - 1, open, fn);
+    });
+  } catch (e) {
+    if (entered) throw e;
+    return fn(clients);
+  }
+}

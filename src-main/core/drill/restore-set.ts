@@ -72,6 +72,7 @@ export async function restoreSetFiles(req: RestoreSetRequest): Promise<{ ms: num
       });
       done.set(role, weight(f));
       report(`The ${role} database is restored`);
+      req.job.log('info', `The ${role} database was restored in ${((performance.now() - t0) / 1000).toFixed(1)} s.`);
       return r;
     }),
   );

@@ -6,7 +6,7 @@ import { MAIN_KEY_TABLES } from '../../backup/manifest';
 import type { JobContext } from '../../jobs/runner';
 import type { MultiFernet } from '../../keys/fernet';
 import { toErrorData } from '../../common/errors';
-import { withEndpointClient } from '../../connections/pg-client';
+import { withEndpointClient, type OpenClient } from '../../connections/pg-client';
 import { countTables, countsCheck, existingTables, migrationsCheck, orphanChecks, tablesCheck } from './db-checks';
 import { auditChecks } from './audit-checks';
 import { decryptColumns } from './decrypt-check';
@@ -36,8 +36,8 @@ export interface VerifySuiteOptions {
   job?: Pick<JobContext, 'progress' | 'log' | 'throwIfCancelled' | 'signal'>;
   /** Maps the suite's 0..1 onto the caller's progress bar. */
   onFraction?: (f: number, message: string) => void;
-  /** Re-hashes the audit checkpoints (when any are recorded); null result = no checkpoint to check. */
-  checkpoints?: (client: Client, upToId: number | null) => Promise<CheckResult | null>;
+  /** Re-hashes the audit checkpoints (when any are recorded) on connections it opens; null result = no checkpoint to check. */
+  checkpoints?: (open: OpenClient, upToId: number | null) => Promise<CheckResult | null>;
 }
 
 export const describeEndpoint = (e: DatabaseEndpoint) => `${e.user}@${e.host}:${e.port}/${e.database}`;
@@ -93,10 +93,11 @@ export async function runVerification(target: VerifyTarget, o: VerifySuiteOption
     auditChecksOut.push(tablesCheck('audit', present));
     auditChecksOut.push(await migrationsCheck(client, 'audit', 'public', present));
     if (!present.has('audit_log')) return;
-    const a = await auditChecks(client, 'public', auditFile);
+    // The checkpoint re-hash (the longest check) runs on its own connections beside the scans.
+    const open: OpenClient = (fn) => withEndpointClient(target.audit.endpoint, target.audit.password, fn, { signal: o.job?.signal });
+    const [a, cp] = await Promise.all([auditChecks(client, 'public', auditFile), o.checkpoints?.(open, auditFile?.maxAuditId ?? null) ?? null]);
     counts.audit_log = a.count;
     auditChecksOut.push(...a.checks);
-    const cp = await o.checkpoints?.(client, auditFile?.maxAuditId ?? null);
     if (cp) auditChecksOut.push(cp);
   });
   const settled = await Promise.allSettled([mainPart, auditPart]);
