@@ -21,6 +21,8 @@ export interface RestoreSetRequest {
   workDir: string | null;
   job: Pick<JobContext, 'signal' | 'log' | 'throwIfCancelled'>;
   onFraction: (f: number, message: string) => void;
+  /** Called as soon as one database is fully restored (its verification can start while the other restores). */
+  onRestored?: (role: 'main' | 'audit') => void;
 }
 
 /** Parallel loading uses up to this many jobs (the machine's cores, at most 4). */
@@ -73,6 +75,7 @@ export async function restoreSetFiles(req: RestoreSetRequest): Promise<{ ms: num
       done.set(role, weight(f));
       report(`The ${role} database is restored`);
       req.job.log('info', `The ${role} database was restored in ${((performance.now() - t0) / 1000).toFixed(1)} s.`);
+      req.onRestored?.(role);
       return r;
     }),
   );

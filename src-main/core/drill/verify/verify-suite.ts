@@ -36,6 +36,11 @@ export interface VerifySuiteOptions {
   job?: Pick<JobContext, 'progress' | 'log' | 'throwIfCancelled' | 'signal'>;
   /** Maps the suite's 0..1 onto the caller's progress bar. */
   onFraction?: (f: number, message: string) => void;
+  /**
+   * Resolves when each database may be read (a drill starts verifying one database while the
+   * other is still restoring). A rejection means that database's restore failed: its checks are skipped.
+   */
+  ready?: { main: Promise<unknown>; audit: Promise<unknown> };
   /** Re-hashes the audit checkpoints (when any are recorded) on connections it opens; null result = no checkpoint to check. */
   checkpoints?: (open: OpenClient, upToId: number | null) => Promise<CheckResult | null>;
 }
@@ -50,8 +55,14 @@ export function overallStatus(checks: Pick<CheckResult, 'status'>[]): CheckStatu
 }
 
 export async function runVerification(target: VerifyTarget, o: VerifySuiteOptions): Promise<VerificationReport> {
-  const started = new Date();
-  const t0 = performance.now();
+  // The clock starts when the first database may be read (a drill passes `ready` while restoring).
+  let started = new Date();
+  let t0 = performance.now();
+  let marked = !o.ready;
+  const whenReady = (p: Promise<unknown> | undefined) =>
+    p?.then(() => {
+      if (!marked) [marked, started, t0] = [true, new Date(), performance.now()];
+    });
   const checks: CheckResult[] = [];
   let columns: ColumnDecrypt[] = [];
   const counts: Record<string, number> = {};
@@ -65,7 +76,7 @@ export async function runVerification(target: VerifyTarget, o: VerifySuiteOption
   const mainChecks: CheckResult[] = [];
   const auditChecksOut: CheckResult[] = [];
   step(0, 'Connecting to both databases');
-  const mainPart = onDatabase(target.main, 'main', mainChecks, o, async (client) => {
+  const mainPart = onDatabase(target.main, 'main', mainChecks, o, whenReady(o.ready?.main), async (client) => {
     const present = await existingTables(client, schema);
     mainChecks.push(tablesCheck('main', present));
     step(0.05, 'Counting key tables');
@@ -88,7 +99,7 @@ export async function runVerification(target: VerifyTarget, o: VerifySuiteOption
     mainChecks.push(r.check);
     columns = r.columns;
   });
-  const auditPart = onDatabase(target.audit, 'audit', auditChecksOut, o, async (client) => {
+  const auditPart = onDatabase(target.audit, 'audit', auditChecksOut, o, whenReady(o.ready?.audit), async (client) => {
     const present = await existingTables(client, 'public');
     auditChecksOut.push(tablesCheck('audit', present));
     auditChecksOut.push(await migrationsCheck(client, 'audit', 'public', present));
@@ -121,9 +132,10 @@ export async function runVerification(target: VerifyTarget, o: VerifySuiteOption
 }
 
 /** Connectivity is itself a check: a database that cannot be reached fails, and its other checks are skipped. */
-async function onDatabase(side: VerifyEndpoint, role: 'main' | 'audit', checks: CheckResult[], o: VerifySuiteOptions, fn: (c: Client) => Promise<void>): Promise<void> {
+async function onDatabase(side: VerifyEndpoint, role: 'main' | 'audit', checks: CheckResult[], o: VerifySuiteOptions, ready: Promise<unknown> | undefined, fn: (c: Client) => Promise<void>): Promise<void> {
   let connected = false;
   try {
+    await ready;
     await withEndpointClient(
       side.endpoint,
       side.password,
