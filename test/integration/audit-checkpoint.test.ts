@@ -10,7 +10,9 @@ import { withEndpointClient } from '../../src-main/core/connections/pg-client';
 import { quoteLiteral } from '../../src-main/core/common/sql';
 import { applyKonoteAuditLockdown, createAuditSchema } from '../../src-main/core/sandbox/konote-schema';
 import { takeCheckpoint, readCheckpointFile } from '../../src-main/core/audit/checkpoint';
-import { verifyCheckpoints } from '../../src-main/core/audit/verify-checkpoints';
+import { verifyCheckpoints, verifyCheckpointsScanned } from '../../src-main/core/audit/verify-checkpoints';
+import { auditChecks } from '../../src-main/core/drill/verify/audit-checks';
+import type { BackupFile } from '../../src-main/core/backup/manifest';
 import { checkpointStore } from '../../src-main/core/audit/checkpoint-store';
 import { BLOCK_SIZE, BLOCKS_SQL, ROW_JSON, ROW_JSON_DEFINITION, bitmap, blockDigests } from '../../src-main/core/audit/checkpoint-hash';
 
@@ -176,5 +178,22 @@ describe('audit checkpoints', () => {
     expect(v.result).toMatchObject({ ok: false });
     const c = await ctx.jobs.wait(ctx.jobs.start({ kind: 'audit.checkpoint', profile: 'konote', reason: 'manual', file: path.join(dir, 'no', 'such', 'x.json'), settleSeconds: 0 }));
     expect(c.error).toMatchObject({ kind: 'NotFound' });
+  });
+
+  it('the audit log checks read the same from a checkpoint re-hash as from their own scan', async () => {
+    // An hour back in time at id 1500 (tampering-sized), on top of the deleted 3333–3334.
+    await asSuper((c) => c.query(`UPDATE audit_log SET event_timestamp = event_timestamp - interval '1 hour' WHERE id = 1500`));
+    const file = { counts: { audit_log: 3508 }, maxAuditId: 3510 } as unknown as BackupFile;
+    const [own, reused] = await asSuper(async (c) => {
+      const { covered } = await verifyCheckpointsScanned(ctx, 'konote', { client: c, upToId: 3510 });
+      expect(covered).toMatchObject({ fromId: 0, toId: 3500 });
+      return [await auditChecks(c, 'public', file, null), await auditChecks(c, 'public', file, covered)];
+    });
+    expect(reused).toEqual(own);
+    const byId = Object.fromEntries(own.checks.map((x) => [x.id, x]));
+    expect(byId['audit.gaps']).toMatchObject({ status: 'WARN', detail: expect.stringContaining('3333–3334') });
+    expect(byId['audit.order']).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('first at id 1500') });
+    expect(own.count).toBe(3508); // 3 510 written, 3 deleted, 2000 put back
+    expect(byId['audit.count']?.status).toBe('PASS');
   });
 });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Params, emptyFilter, escapeLike, filterConditions, normaliseIp, parseWhen, resolveTimeRange } from '../../src-main/core/audit/filters';
 import { applySavedQuery, SAVED_QUERIES } from '../../src-main/core/audit/saved-queries';
 import crypto from 'node:crypto';
-import { BlockAccumulator, bitmap, bitsSet, chainHash, GENESIS_HASH, readIdHashPairs, type BlockDigest } from '../../src-main/core/audit/checkpoint-hash';
+import { BlockAccumulator, bitmap, bitsSet, chainHash, GENESIS_HASH, readAuditHashRows, type BlockDigest } from '../../src-main/core/audit/checkpoint-hash';
+import { ScanAccumulator, emptyScan, mergeScans } from '../../src-main/core/audit/id-time-scan';
 import { compareBlocks } from '../../src-main/core/audit/verify-checkpoints';
 import { findBursts } from '../../src-main/core/audit/suspicious';
 import { csvCell } from '../../src-main/core/audit/export-csv';
@@ -78,16 +79,19 @@ describe('checkpoint comparison', () => {
     expect(compareBlocks(7, 100, stored, stored)).toEqual([]);
   });
 
-  /** PostgreSQL's binary COPY of (bigint id, bytea hash) rows, as the server sends it. */
-  const copyBinary = (rows: [number, Buffer][], ext = Buffer.alloc(0)) => {
+  /** PostgreSQL's binary COPY of (bigint id, timestamptz, bytea hash) rows, as the server sends it. */
+  const PG_EPOCH_US = 946_684_800_000_000;
+  const copyBinary = (rows: [number, number, Buffer][], ext = Buffer.alloc(0)) => {
     const head = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(4), Buffer.from([0, 0, 0, ext.length]), ext]);
-    const body = rows.map(([id, h]) => {
-      const b = Buffer.alloc(2 + 4 + 8 + 4 + h.length);
-      b.writeInt16BE(2, 0);
+    const body = rows.map(([id, us, h]) => {
+      const b = Buffer.alloc(30 + h.length);
+      b.writeInt16BE(3, 0);
       b.writeInt32BE(8, 2);
       b.writeBigInt64BE(BigInt(id), 6);
-      b.writeInt32BE(h.length, 14);
-      h.copy(b, 18);
+      b.writeInt32BE(8, 14);
+      b.writeBigInt64BE(BigInt(us - PG_EPOCH_US), 18);
+      b.writeInt32BE(h.length, 26);
+      h.copy(b, 30);
       return b;
     });
     return Buffer.concat([head, ...body, Buffer.from([0xff, 0xff])]);
@@ -95,16 +99,36 @@ describe('checkpoint comparison', () => {
   const sha = (s: string) => crypto.createHash('sha256').update(s).digest();
 
   it('reads binary COPY rows however the stream is cut, and refuses a cut-off stream', async () => {
-    const rows: [number, Buffer][] = [1, 2, 3, 150, 9_007_199_254_740_991].map((id) => [id, sha(String(id))]);
+    // Times before 1970 and before 2000 (negative in PostgreSQL's binary form) included.
+    const rows: [number, number, Buffer][] = [
+      [1, -14_182_940_000_000, sha('1')],
+      [2, 946_684_799_999_999, sha('2')],
+      [3, 1_764_500_000_123_456, sha('3')],
+      [9_007_199_254_740_991, 1_764_500_000_123_457, sha('max')],
+    ];
     const data = copyBinary(rows, Buffer.from('xyz'));
-    for (let cut = 1; cut < data.length; cut += 7) {
-      const got: [number, Buffer][] = [];
-      const n = await readIdHashPairs((async function* () { yield data.subarray(0, cut); yield data.subarray(cut); })(), (id, h) => got.push([id, Buffer.from(h)]));
-      expect(n).toBe(5);
+    for (let cut = 1; cut < data.length; cut += 5) {
+      const got: [number, number, Buffer][] = [];
+      const n = await readAuditHashRows((async function* () { yield data.subarray(0, cut); yield data.subarray(cut); })(), (id, us, h) => got.push([id, us, Buffer.from(h)]));
+      expect(n).toBe(4);
       expect(got).toEqual(rows);
     }
-    await expect(readIdHashPairs((async function* () { yield data.subarray(0, data.length - 2); })(), () => undefined)).rejects.toThrow(/ended early/);
-    await expect(readIdHashPairs((async function* () { yield Buffer.from('not a copy stream at all'); })(), () => undefined)).rejects.toThrow(/not a binary COPY/);
+    await expect(readAuditHashRows((async function* () { yield data.subarray(0, data.length - 2); })(), () => undefined)).rejects.toThrow(/ended early/);
+    await expect(readAuditHashRows((async function* () { yield Buffer.from('not a copy stream at all'); })(), () => undefined)).rejects.toThrow(/not a binary COPY/);
+  });
+
+  it('scans ids and times: gaps, steps back, and merges that judge the step across the seam', () => {
+    const scanOf = (rows: [number, number][]) => {
+      const a = new ScanAccumulator();
+      for (const [id, us] of rows) a.add(id, us);
+      return a.scan;
+    };
+    const all: [number, number][] = [[1, 10], [2, 20], [5, 15], [6, 30], [7, 30], [9, 29], [10, 40]];
+    const whole = scanOf(all);
+    expect(whole).toMatchObject({ n: 7, minId: 1, maxId: 10, missing: 3, gaps: [[3, 4], [8, 8]], back: 2, worstUs: 5, firstBackId: 5 });
+    // Any split, merged back, gives the same scan.
+    for (let k = 0; k <= all.length; k++) expect(mergeScans(scanOf(all.slice(0, k)), scanOf(all.slice(k)))).toEqual(whole);
+    expect(mergeScans(emptyScan(), emptyScan())).toEqual(emptyScan());
   });
 
   it('groups row hashes into blocks: digest over the hashes in id order, exact presence bits', () => {

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Client } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { AUDIT_TABLE } from './filters';
+import { EPOCH_US_SQL, ScanAccumulator, emptyScan, mergeScans, type IdTimeScan } from './id-time-scan';
 
 /**
  * The hashes behind audit checkpoints. Each row is hashed (SHA-256) over a canonical JSON array
@@ -39,8 +40,7 @@ export const ROW_JSON_DEFINITION = `jsonb_build_array(id::text, (extract(epoch F
  * and the timestamp's microseconds come from its binary form (int64 since 2000-01-01) instead of
  * numeric arithmetic. A test compares the two on edge-case rows; together about 15 % less work.
  */
-export const ROW_JSON = `json_build_array(id::text,
-  (('x' || encode(timestamptz_send(event_timestamp), 'hex'))::bit(64)::bigint + 946684800000000)::text, user_id, user_display,
+export const ROW_JSON = `json_build_array(id::text, ${EPOCH_US_SQL('event_timestamp')}::text, user_id, user_display,
   ip_address::text, action, resource_type, resource_id, program_id, old_values, new_values, metadata, is_demo_context,
   is_confidential_context, tenant_schema)::text`;
 
@@ -62,7 +62,8 @@ export const BLOCKS_SQL = `
 /** COPY takes no parameters: the bounds are integers formatted here, never text from outside. */
 const rowHashesSql = (lo: number, hi: number) => {
   if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi)) throw new Error(`bad id range ${lo}..${hi}`);
-  return `COPY (SELECT id, sha256(convert_to(${ROW_JSON}, 'UTF8')) FROM ${AUDIT_TABLE} WHERE id > ${lo} AND id <= ${hi} ORDER BY id) TO STDOUT (FORMAT binary)`;
+  // The timestamp rides along (8 bytes in binary form) for the audit log's order check.
+  return `COPY (SELECT id, event_timestamp, sha256(convert_to(${ROW_JSON}, 'UTF8')) FROM ${AUDIT_TABLE} WHERE id > ${lo} AND id <= ${hi} ORDER BY id) TO STDOUT (FORMAT binary)`;
 };
 
 export function bitmap(offsets: string, size = BLOCK_SIZE): Buffer {
@@ -119,11 +120,15 @@ export class BlockAccumulator {
 
 const COPY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 
+/** Microseconds from 1970 to 2000, the origin of PostgreSQL's binary timestamps. */
+const PG_EPOCH_US = 946_684_800_000_000;
+
 /**
- * Reads PostgreSQL's binary COPY of (bigint, bytea) rows: an 11-byte signature, flags, a header
- * extension, then per row a field count, and per field a length and the bytes; -1 ends the data.
+ * Reads PostgreSQL's binary COPY of (id bigint, event_timestamp timestamptz, hash bytea) rows: an
+ * 11-byte signature, flags, a header extension, then per row a field count and per field a
+ * length and the bytes; -1 ends the data. Timestamps arrive as microseconds since 2000.
  */
-export async function readIdHashPairs(stream: AsyncIterable<Buffer>, onRow: (id: number, hash: Buffer) => void): Promise<number> {
+export async function readAuditHashRows(stream: AsyncIterable<Buffer>, onRow: (id: number, us: number, hash: Buffer) => void): Promise<number> {
   let buf: Buffer = Buffer.alloc(0);
   let pos = 0;
   let headerDone = false;
@@ -147,12 +152,13 @@ export async function readIdHashPairs(stream: AsyncIterable<Buffer>, onRow: (id:
         pos += 2;
         break;
       }
-      if (fields !== 2) throw new Error(`expected 2 fields per row, got ${fields}`);
-      if (buf.length - pos < 2 + 4 + 8 + 4) break;
-      const hashLen = buf.readInt32BE(pos + 14);
-      const end = pos + 18 + hashLen;
+      if (fields !== 3) throw new Error(`expected 3 fields per row, got ${fields}`);
+      // 2 (count) + 4+8 (id) + 4+8 (timestamp) + 4 (hash length), then the hash.
+      if (buf.length - pos < 30) break;
+      const hashLen = buf.readInt32BE(pos + 26);
+      const end = pos + 30 + hashLen;
       if (buf.length < end) break;
-      onRow(Number(buf.readBigInt64BE(pos + 6)), buf.subarray(pos + 18, end));
+      onRow(Number(buf.readBigInt64BE(pos + 6)), Number(buf.readBigInt64BE(pos + 18)) + PG_EPOCH_US, buf.subarray(pos + 30, end));
       rows++;
       pos = end;
     }
@@ -161,11 +167,21 @@ export async function readIdHashPairs(stream: AsyncIterable<Buffer>, onRow: (id:
   return rows;
 }
 
-async function chunkDigests(client: Client, lo: number, hi: number): Promise<BlockDigest[]> {
+async function chunkDigests(client: Client, lo: number, hi: number): Promise<HashedRange> {
   const acc = new BlockAccumulator();
+  const scan = new ScanAccumulator();
   const stream = client.query(copyTo(rowHashesSql(lo, hi)));
-  await readIdHashPairs(stream, (id, h) => acc.add(id, h));
-  return acc.flush();
+  await readAuditHashRows(stream, (id, us, h) => {
+    acc.add(id, h);
+    scan.add(id, us);
+  });
+  return { blocks: acc.flush(), scan: scan.scan };
+}
+
+export interface HashedRange {
+  blocks: BlockDigest[];
+  /** Count, gaps and time order of the same rows, gathered on the way. */
+  scan: IdTimeScan;
 }
 
 /**
@@ -175,6 +191,11 @@ async function chunkDigests(client: Client, lo: number, hi: number): Promise<Blo
  * `onChunk` reports progress and may throw to cancel (the other connections finish their chunk).
  */
 export async function blockDigests(clients: Client | Client[], fromId: number, toId: number, onChunk?: (doneIds: number, totalIds: number) => void, chunkIds = CHUNK_IDS): Promise<BlockDigest[]> {
+  return (await hashRange(clients, fromId, toId, onChunk, chunkIds)).blocks;
+}
+
+/** blockDigests, with the scan of the rows it read. */
+export async function hashRange(clients: Client | Client[], fromId: number, toId: number, onChunk?: (doneIds: number, totalIds: number) => void, chunkIds = CHUNK_IDS): Promise<HashedRange> {
   const pool = Array.isArray(clients) ? clients : [clients];
   const total = Math.max(0, toId - fromId);
   const chunks: { lo: number; hi: number }[] = [];
@@ -183,7 +204,7 @@ export async function blockDigests(clients: Client | Client[], fromId: number, t
     chunks.push({ lo, hi });
     lo = hi;
   }
-  const results: BlockDigest[][] = new Array(chunks.length);
+  const results: HashedRange[] = new Array(chunks.length);
   let next = 0;
   let doneIds = 0;
   let failed = false;
@@ -199,7 +220,7 @@ export async function blockDigests(clients: Client | Client[], fromId: number, t
   const settled = await Promise.allSettled(pool.map((c) => worker(c).catch((e: unknown) => ((failed = true), Promise.reject(e)))));
   const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) throw failure.reason;
-  return results.flat();
+  return { blocks: results.flatMap((r) => r.blocks), scan: results.reduce((a, r) => mergeScans(a, r.scan), emptyScan()) };
 }
 
 const sha256 = (s: string | Buffer) => crypto.createHash('sha256').update(s).digest('hex');

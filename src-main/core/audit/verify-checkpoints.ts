@@ -4,7 +4,8 @@ import type { CoreContext } from '../context';
 import type { JobContext } from '../jobs/runner';
 import { resolveProfile } from '../connections/profile-store';
 import { withAuditClient } from './audit-db';
-import { GENESIS_HASH, HASH_CONNECTIONS, bitsSet, blockDigests, blocksRoot, chainHash, type BlockDigest } from './checkpoint-hash';
+import { GENESIS_HASH, HASH_CONNECTIONS, bitsSet, blocksRoot, chainHash, hashRange, type BlockDigest } from './checkpoint-hash';
+import { emptyScan, mergeScans, type IdTimeScan } from './id-time-scan';
 import { withMoreClients, type OpenClient } from '../connections/pg-client';
 import { checkpointStore, type CheckpointRecord } from './checkpoint-store';
 import { readCheckpointFile } from './checkpoint';
@@ -36,7 +37,19 @@ export interface VerifyCheckpointOptions {
   job?: Progress;
 }
 
+/** The rows a re-hash read, as the audit log's own checks need them: ids fromId < id <= toId. */
+export interface CoveredScan {
+  fromId: number;
+  toId: number;
+  scan: IdTimeScan;
+}
+
 export async function verifyCheckpoints(ctx: CoreContext, profileName: string | undefined, o: VerifyCheckpointOptions = {}): Promise<CheckpointVerify> {
+  return (await verifyCheckpointsScanned(ctx, profileName, o)).verify;
+}
+
+/** verifyCheckpoints, with the scan of every row it re-hashed (null when it stopped early or hashed nothing). */
+export async function verifyCheckpointsScanned(ctx: CoreContext, profileName: string | undefined, o: VerifyCheckpointOptions = {}): Promise<{ verify: CheckpointVerify; covered: CoveredScan | null }> {
   const profile = resolveProfile(ctx, profileName);
   if (o.client) return verifyWith(ctx, profile.name, o.client, o.openClient ?? null, o);
   const more: OpenClient = (fn) => withAuditClient(ctx, profile.name, fn, { signal: o.job?.signal });
@@ -101,7 +114,7 @@ function chainProblems(ctx: CoreContext, list: CheckpointRecord[]): CheckpointPr
   return out;
 }
 
-async function verifyWith(ctx: CoreContext, profile: string, client: Client, more: OpenClient | null, o: VerifyCheckpointOptions): Promise<CheckpointVerify> {
+async function verifyWith(ctx: CoreContext, profile: string, client: Client, more: OpenClient | null, o: VerifyCheckpointOptions): Promise<{ verify: CheckpointVerify; covered: CoveredScan | null }> {
   const t0 = performance.now();
   const all = checkpointStore.list(ctx, profile);
   const problems: CheckpointProblem[] = chainProblems(ctx, all);
@@ -118,16 +131,22 @@ async function verifyWith(ctx: CoreContext, profile: string, client: Client, mor
   const totalIds = eligible.reduce((s, c) => s + (Number(c.toId) - Number(c.fromId)), 0);
   let doneIds = 0;
   let rowsVerified = 0;
+  let scan = emptyScan();
+  let complete = eligible.length > 0;
   const rehash = async (clients: Client[]) => {
     for (const c of eligible) {
-      const actual = await blockDigests(clients, Number(c.fromId), Number(c.toId), (done) => {
+      const { blocks: actual, scan: part } = await hashRange(clients, Number(c.fromId), Number(c.toId), (done) => {
         o.job?.throwIfCancelled();
         o.job?.progress(totalIds ? (doneIds + done) / totalIds : null, `Checking checkpoint ${c.seq}`);
       });
+      scan = mergeScans(scan, part);
       doneIds += Number(c.toId) - Number(c.fromId);
       rowsVerified += actual.reduce((s, b) => s + b.rowCount, 0);
       problems.push(...compareBlocks(c.seq, c.blockSize, checkpointStore.blocks(ctx, c.id), actual));
-      if (problems.length >= MAX_PROBLEMS) break;
+      if (problems.length >= MAX_PROBLEMS) {
+        complete = false;
+        break;
+      }
     }
   };
   if (more && eligible.length) await withMoreClients(client, HASH_CONNECTIONS - 1, more, rehash);
@@ -135,7 +154,8 @@ async function verifyWith(ctx: CoreContext, profile: string, client: Client, mor
   const last = all[all.length - 1];
   const tail = last ? await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM public.audit_log WHERE id > $1::bigint`, [last.toId]) : await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM public.audit_log`);
   const first = problems[0];
-  return {
+  const covered = complete ? { fromId: Number(eligible[0]!.fromId), toId: Number(eligible[eligible.length - 1]!.toId), scan } : null;
+  const verify: CheckpointVerify = {
     profile,
     ok: problems.length === 0,
     checkpoints: all.length,
@@ -147,4 +167,5 @@ async function verifyWith(ctx: CoreContext, profile: string, client: Client, mor
     uncoveredRows: Number(tail.rows[0]!.n),
     elapsedMs: Math.round(performance.now() - t0),
   };
+  return { verify, covered };
 }

@@ -2,6 +2,8 @@ import type { Client } from 'pg';
 import type { CheckResult } from '../../../contract/drills';
 import type { BackupFile } from '../../backup/manifest';
 import { quoteQualified } from '../../common/sql';
+import { GAPS_LISTED, mergeScans, scanRangeSql } from '../../audit/id-time-scan';
+import type { CoveredScan } from '../../audit/verify-checkpoints';
 
 /**
  * The audit log's own checks, which KoNote's verify command skips although its runbook asks for
@@ -10,33 +12,21 @@ import { quoteQualified } from '../../common/sql';
  * other index).
  */
 
-const LISTED = 20;
 /** Concurrent requests can commit a few seconds out of order; more than this is not explained by that. */
 export const CONCURRENCY_SLACK_SECONDS = 5;
 
-export async function auditChecks(client: Client, schema: string, file: BackupFile | null): Promise<{ checks: CheckResult[]; count: number }> {
+export async function auditChecks(client: Client, schema: string, file: BackupFile | null, covered: CoveredScan | null = null): Promise<{ checks: CheckResult[]; count: number }> {
   const t = quoteQualified(schema, 'audit_log');
   // Only ids up to the manifest's max: rows written after the backup (live check) are not judged by it.
   const upTo = file?.maxAuditId ?? null;
-  const where = upTo === null ? '' : 'WHERE id <= $1';
-  const params = upTo === null ? [] : [upTo];
-  // One pass in id order gives the count, the id range and the steps back in time together
-  // (each was a separate scan of what can be millions of rows).
-  const judged = upTo === null ? 'true' : 'id <= $1::bigint';
-  const one = await client.query<{ total: string; n: string; lo: string | null; hi: string | null; back_n: string; worst: number | null; first_id: string | null }>(
-    `SELECT count(*)::text AS total, count(*) FILTER (WHERE ${judged})::text AS n,
-            min(id) FILTER (WHERE ${judged})::text AS lo, max(id) FILTER (WHERE ${judged})::text AS hi,
-            count(*) FILTER (WHERE ${judged} AND event_timestamp < prev)::text AS back_n,
-            max(extract(epoch FROM prev - event_timestamp)) FILTER (WHERE ${judged} AND event_timestamp < prev)::float8 AS worst,
-            min(id) FILTER (WHERE ${judged} AND event_timestamp < prev)::text AS first_id
-       FROM (SELECT id, event_timestamp, lag(event_timestamp) OVER (ORDER BY id) AS prev FROM ${t}) s`,
-    params,
-  );
-  const row = one.rows[0]!;
-  const count = Number(row.total);
-  const n = Number(row.n);
-  const lo = row.lo === null ? null : Number(row.lo);
-  const hi = row.hi === null ? null : Number(row.hi);
+  // Rows a checkpoint re-hash already read are not read again: only the ids around them are.
+  const usable = covered && (upTo === null || covered.toId <= upTo) ? covered : null;
+  const scan = usable
+    ? mergeScans(mergeScans(await scanRangeSql(client, t, null, usable.fromId), usable.scan), await scanRangeSql(client, t, usable.toId, upTo))
+    : await scanRangeSql(client, t, null, upTo);
+  const beyond = upTo === null ? 0 : Number((await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${t} WHERE id > $1::bigint`, [upTo])).rows[0]!.n);
+  const count = scan.n + beyond;
+  const { n, minId: lo, maxId: hi } = scan;
   const checks: CheckResult[] = [];
 
   // Count and highest id against the manifest.
@@ -62,40 +52,36 @@ export async function auditChecks(client: Client, schema: string, file: BackupFi
   if (n === 0 || lo === null || hi === null) {
     checks.push({ id: 'audit.gaps', title: 'Audit ids without gaps', status: 'WARN', detail: 'The audit log is empty.', hint: 'A KoNote in use writes audit rows constantly; check that this is the right database.' });
   } else {
-    const missing = hi - lo + 1 - n;
+    const missing = scan.missing;
     if (missing === 0) checks.push({ id: 'audit.gaps', title: 'Audit ids without gaps', status: 'PASS', detail: `Ids ${lo}…${hi} are consecutive (${n} rows).` });
     else {
-      const gaps = await client.query<{ first: string; last: string }>(
-        `SELECT (id + 1)::text AS first, (next_id - 1)::text AS last
-           FROM (SELECT id, lead(id) OVER (ORDER BY id) AS next_id FROM ${t} ${where}) s
-          WHERE next_id > id + 1 ORDER BY id LIMIT ${LISTED}`,
-        params,
-      );
-      const ranges = gaps.rows.map((g) => (g.first === g.last ? g.first : `${g.first}–${g.last}`));
+      const ranges = scan.gaps.map(([first, last]) => (first === last ? `${first}` : `${first}–${last}`));
       checks.push({
         id: 'audit.gaps',
         title: 'Audit ids without gaps',
         status: 'WARN',
-        detail: `${missing} id(s) missing between ${lo} and ${hi}: ${ranges.join(', ')}${gaps.rows.length === LISTED ? ', …' : ''}.`,
+        detail: `${missing} id(s) missing between ${lo} and ${hi}: ${ranges.join(', ')}${scan.gaps.length === GAPS_LISTED && missing > sumGaps(scan.gaps) ? ', …' : ''}.`,
         hint: 'A gap is either an insert that was rolled back (harmless) or audit rows that were deleted. Compare with an older backup or an audit checkpoint to tell which.',
       });
     }
   }
 
   // Timestamps non-decreasing with id.
-  const backwards = Number(row.back_n);
-  const worst = row.worst ?? 0;
+  const backwards = scan.back;
+  const worst = scan.worstUs / 1e6;
   if (backwards === 0) checks.push({ id: 'audit.order', title: 'Audit timestamps in id order', status: 'PASS', detail: 'Every row is at or after the row before it.' });
   else if (worst <= CONCURRENCY_SLACK_SECONDS) {
-    checks.push({ id: 'audit.order', title: 'Audit timestamps in id order', status: 'WARN', detail: `${backwards} row(s) are up to ${worst.toFixed(1)} s earlier than the row before them (first at id ${row.first_id}).`, hint: 'Small steps back happen when requests finish at the same moment; nothing to do unless they grow.' });
+    checks.push({ id: 'audit.order', title: 'Audit timestamps in id order', status: 'WARN', detail: `${backwards} row(s) are up to ${worst.toFixed(1)} s earlier than the row before them (first at id ${scan.firstBackId}).`, hint: 'Small steps back happen when requests finish at the same moment; nothing to do unless they grow.' });
   } else {
     checks.push({
       id: 'audit.order',
       title: 'Audit timestamps in id order',
       status: 'FAIL',
-      detail: `${backwards} row(s) are earlier than the row before them, by up to ${Math.round(worst)} s (first at id ${row.first_id}).`,
+      detail: `${backwards} row(s) are earlier than the row before them, by up to ${Math.round(worst)} s (first at id ${scan.firstBackId}).`,
       hint: 'Audit rows were changed or inserted out of order, which KoNote does not do. Treat this as possible tampering: keep this backup and compare with older ones.',
     });
   }
   return { checks, count };
 }
+
+const sumGaps = (gaps: [number, number][]) => gaps.reduce((s, [a, b]) => s + b - a + 1, 0);

@@ -9,6 +9,7 @@ import { toErrorData } from '../../common/errors';
 import { withEndpointClient, type OpenClient } from '../../connections/pg-client';
 import { countTables, countsCheck, existingTables, migrationsCheck, orphanChecks, tablesCheck } from './db-checks';
 import { auditChecks } from './audit-checks';
+import type { CheckpointOutcome } from './checkpoint-check';
 import { decryptColumns } from './decrypt-check';
 
 /**
@@ -42,7 +43,7 @@ export interface VerifySuiteOptions {
    */
   ready?: { main: Promise<unknown>; audit: Promise<unknown> };
   /** Re-hashes the audit checkpoints (when any are recorded) on connections it opens; null result = no checkpoint to check. */
-  checkpoints?: (open: OpenClient, upToId: number | null) => Promise<CheckResult | null>;
+  checkpoints?: (open: OpenClient, upToId: number | null) => Promise<CheckpointOutcome | null>;
 }
 
 export const describeEndpoint = (e: DatabaseEndpoint) => `${e.user}@${e.host}:${e.port}/${e.database}`;
@@ -104,12 +105,14 @@ export async function runVerification(target: VerifyTarget, o: VerifySuiteOption
     auditChecksOut.push(tablesCheck('audit', present));
     auditChecksOut.push(await migrationsCheck(client, 'audit', 'public', present));
     if (!present.has('audit_log')) return;
-    // The checkpoint re-hash (the longest check) runs on its own connections beside the scans.
+    // The checkpoint re-hash (the longest check) reads the rows on connections of its own; the
+    // audit log's own checks then reuse what it read and scan only the rows it does not cover.
     const open: OpenClient = (fn) => withEndpointClient(target.audit.endpoint, target.audit.password, fn, { signal: o.job?.signal });
-    const [a, cp] = await Promise.all([auditChecks(client, 'public', auditFile), o.checkpoints?.(open, auditFile?.maxAuditId ?? null) ?? null]);
+    const cp = (await o.checkpoints?.(open, auditFile?.maxAuditId ?? null)) ?? null;
+    const a = await auditChecks(client, 'public', auditFile, cp?.covered ?? null);
     counts.audit_log = a.count;
     auditChecksOut.push(...a.checks);
-    if (cp) auditChecksOut.push(cp);
+    if (cp) auditChecksOut.push(cp.check);
   });
   const settled = await Promise.allSettled([mainPart, auditPart]);
   for (const s of settled) if (s.status === 'rejected') throw s.reason;
