@@ -1,4 +1,5 @@
 import { FernetKey, MultiFernet } from '../../src-main/core/keys/fernet';
+import { decryptBatch, encryptBatch } from '../../src-main/core/keys/fernet-batch';
 import { findPythonWithCryptography, runPythonJson } from '../helpers/python-fernet';
 
 /**
@@ -42,6 +43,16 @@ describe('Fernet interop with Python cryptography', () => {
     expect(out.tokens.map((t) => list.decrypt(t).toString('utf8'))).toEqual(plaintexts);
     expect(out.tokens.map((t) => list.decryptWithIndex(t).keyIndex)).toEqual(plaintexts.map(() => 0));
     expect(out.oldTokens.map((t) => list.decryptWithIndex(t))).toEqual(plaintexts.map((p) => ({ plaintext: Buffer.from(p, 'utf8'), keyIndex: 1 })));
+  });
+
+  it('batch API (rotation): Python decrypts encryptBatch tokens, decryptBatch opens Python tokens with the right key index', () => {
+    const many = Array.from({ length: 120 }, (_, i) => `${plaintexts[i % plaintexts.length]} #${'x'.repeat(i)}`); // lengths across many blocks
+    const ours = encryptBatch(FernetKey.parse(k2), many).map((t) => t.toString('ascii'));
+    expect(runPythonJson<{ plain: string[] }>(python, PY, { keys: [k1, k2], decrypt: ours }).plain).toEqual(many);
+    const theirs = runPythonJson<{ tokens: string[]; oldTokens: string[] }>(python, PY, { keys: [k1, k2], encrypt: many, encryptWithSecond: many });
+    const r = decryptBatch(list, [...theirs.tokens, ...theirs.oldTokens].map((t) => Buffer.from(t, 'ascii')));
+    expect(r.plaintexts.map((p) => p!.toString('utf8'))).toEqual([...many, ...many]);
+    expect(Array.from(r.keyIndex)).toEqual([...many.map(() => 0), ...many.map(() => 1)]);
   });
 
   it('Python refuses a Node token under a list without its key', () => {

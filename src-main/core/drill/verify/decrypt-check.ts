@@ -5,6 +5,7 @@ import type { MultiFernet } from '../../keys/fernet';
 import { discoverEncryptedColumns, sampleSql } from '../../keys/encrypted-columns';
 import { keysForSchema } from '../../keys/key-verify';
 import { pkType, readBatch } from '../../keys/rotation/column-scan';
+import { openBatch } from '../../keys/fernet-batch';
 
 /**
  * Decrypts every encrypted column found in the catalog, a sample (oldest and newest rows by key)
@@ -41,30 +42,32 @@ export async function decryptColumns(client: Client, schemas: string[], o: Decry
     }
     const keys = await keysForSchema(client, o.keys, col.schema, cache, o.job);
     const stats: ColumnDecrypt = { schema: col.schema, table: col.table, column: col.column, checked: 0, decrypted: 0, empty: 0, failed: 0, failedPks: [] };
-    const judge = (pk: string, value: Buffer | null) => {
-      if (value === null || value.length === 0) return void stats.empty++; // KoNote's "no value" is ''::bytea
-      stats.checked++;
-      try {
-        keys.decrypt(value);
-        stats.decrypted++;
-      } catch {
+    // A whole page at a time (fernet-batch.ts): a value counts as decrypted when a key in the list
+    // opens it — MAC and padding checked, as MultiFernet.decrypt does — without keeping plaintext.
+    const judge = (pks: readonly string[], lens: ArrayLike<number>, keyIndex: Int32Array) => {
+      pks.forEach((pk, i) => {
+        if (lens[i]! <= 0) return void stats.empty++; // KoNote's "no value" is ''::bytea (or NULL)
+        stats.checked++;
+        if (keyIndex[i]! >= 0) return void stats.decrypted++;
         stats.failed++;
         if (stats.failedPks.length < MAX_FAILED_PKS) stats.failedPks.push(pk);
-      }
+      });
     };
     if (o.full) {
       const typed = { ...col, primaryKey: col.primaryKey, pkType: await pkType(client, col) };
       let after: string | null = null;
       for (;;) {
-        const rows = await readBatch(client, typed, after, BATCH);
-        if (rows.length === 0) break;
-        for (const r of rows) judge(r.pk, r.value);
-        after = rows[rows.length - 1]!.pk;
+        const page = await readBatch(client, typed, after, BATCH);
+        if (page.pks.length === 0) break;
+        judge(page.pks, page.len, openBatch(keys, page, { plaintexts: false }).keyIndex);
+        after = page.pks[page.pks.length - 1]!;
         o.job?.throwIfCancelled();
       }
     } else {
       const { text, values } = sampleSql(col, o.sample);
-      for (const r of (await client.query<{ id: string; value: Buffer | null }>(text, values)).rows) judge(r.id, r.value);
+      const rows = (await client.query<{ id: string; value: Buffer | null }>(text, values)).rows;
+      const vals = rows.map((r) => r.value);
+      judge(rows.map((r) => r.id), vals.map((v) => v?.length ?? -1), openBatch(keys, vals, { plaintexts: false }).keyIndex);
     }
     if (stats.failed) o.job?.log('warn', `${label}: ${stats.failed} of ${stats.checked} values did not decrypt.`);
     columns.push(stats);

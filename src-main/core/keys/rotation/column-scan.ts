@@ -1,7 +1,11 @@
 import type { Client } from 'pg';
 import type { RotationColumnCounts } from '../../../contract/keys-rotation';
-import { InvalidToken, type FernetKey, type MultiFernet } from '../fernet';
+import { InvalidToken, type MultiFernet } from '../fernet';
+import { openBatch, type OpenedBatch } from '../fernet-batch';
+import { readBatch, type Page } from './page-read';
 import { quoteIdent, type EncryptedColumn } from '../encrypted-columns';
+
+export { pageRows, pageValue, readBatch, readRows, type Page } from './page-read';
 
 /**
  * Reading and rewriting one encrypted column by primary key (keyset pagination: `pk > last ORDER
@@ -33,6 +37,20 @@ export function classify(value: Buffer | null, keys: MultiFernet, newKeyIndex: n
   }
 }
 
+/**
+ * `classify` for a whole page at once (fernet-batch.ts), with the same answers. Plaintexts are
+ * decrypted only when asked for (re-encryption); counting needs just the key that opens each value.
+ */
+export function classifyBatch(page: Page, keys: MultiFernet, newKeyIndex: number, withPlaintexts: boolean): { cls: RowClass[]; opened: OpenedBatch } {
+  const opened = openBatch(keys, page, { plaintexts: withPlaintexts });
+  const cls = page.pks.map((_, i): RowClass => {
+    if (page.len[i]! <= 0) return 'empty'; // NULL or KoNote's ''::bytea
+    const k = opened.keyIndex[i]!;
+    return k < 0 ? 'undecryptable' : k === newKeyIndex ? 'alreadyNew' : 'toReencrypt';
+  });
+  return { cls, opened };
+}
+
 export async function pkType(client: Client, col: EncryptedColumn): Promise<string> {
   const res = await client.query<{ t: string }>(
     `SELECT format_type(a.atttypid, NULL) AS t FROM pg_attribute a WHERE a.attrelid = (quote_ident($1) || '.' || quote_ident($2))::regclass AND a.attname = $3`,
@@ -43,43 +61,53 @@ export async function pkType(client: Client, col: EncryptedColumn): Promise<stri
 
 const table = (c: RotatableColumn) => `${quoteIdent(c.schema)}.${quoteIdent(c.table)}`;
 
-export async function readBatch(client: Client, col: RotatableColumn, afterPk: string | null, limit: number): Promise<Row[]> {
-  const pk = `${table(col)}.${quoteIdent(col.primaryKey)}`;
-  const select = `SELECT ${pk}::text AS pk, ${quoteIdent(col.column)} AS value FROM ${table(col)}`;
-  const res =
-    afterPk === null
-      ? await client.query<Row>(`${select} ORDER BY ${pk} LIMIT $1`, [limit])
-      : await client.query<Row>(`${select} WHERE ${pk} > $1::${col.pkType} ORDER BY ${pk} LIMIT $2`, [afterPk, limit]);
-  return res.rows;
-}
-
-export async function readRows(client: Client, col: RotatableColumn, pks: string[]): Promise<Row[]> {
-  const pk = `${table(col)}.${quoteIdent(col.primaryKey)}`;
-  const res = await client.query<Row>(`SELECT ${pk}::text AS pk, ${quoteIdent(col.column)} AS value FROM ${table(col)} WHERE ${pk} = ANY($1::${col.pkType}[]) ORDER BY ${pk}`, [pks]);
-  return res.rows;
+/** New tokens for rows sorted by primary key: token i is tokens[off[i], off[i]+len[i]), back to back in key order. */
+export interface WriteSet {
+  pks: string[];
+  versions: ArrayLike<number>;
+  tokens: Buffer;
+  len: ArrayLike<number>;
 }
 
 /**
- * Writes new tokens only where the value is still exactly what we read (optimistic check), so a
- * KoNote save that happened in between is never overwritten. Returns the keys actually updated.
+ * Writes new tokens only where the row is still the version we read (same xmin: any change since,
+ * by KoNote or anyone, gives the row a new one), so a KoNote save that happened in between is
+ * never overwritten. Returns the keys NOT updated (changed or deleted meanwhile; normally none).
+ * One statement, so one transaction of its own. The new values travel as one binary bytea
+ * parameter with offsets, not as an array of hex text, and the check needs no copy of the old
+ * values: a third of the bytes a batch used to send.
  */
-/** `rows` must be sorted by primary key (as readBatch and readRows return them). */
-export async function writeIfUnchanged(client: Client, col: RotatableColumn, rows: { pk: string; old: Buffer; next: Buffer }[]): Promise<Set<string>> {
-  if (rows.length === 0) return new Set();
+export async function writeIfUnchanged(client: Client, col: RotatableColumn, w: WriteSet): Promise<string[]> {
+  const n = w.pks.length;
+  if (n === 0) return [];
   const t = table(col);
   const pk = quoteIdent(col.primaryKey);
   const c = quoteIdent(col.column);
-  const res = await client.query<{ pk: string }>(
-    `UPDATE ${t} SET ${c} = v.nv
-       FROM unnest($1::${col.pkType}[], $2::bytea[], $3::bytea[]) AS v(pk, ov, nv)
-      WHERE ${t}.${pk} = v.pk AND ${t}.${c} = v.ov
-        AND ${t}.${pk} BETWEEN $4::${col.pkType} AND $5::${col.pkType}
-     RETURNING ${t}.${pk}::text AS pk`,
+  const at: number[] = new Array<number>(n);
+  let p = 1; // SQL substring positions start at 1
+  for (let i = 0; i < n; i++) {
+    at[i] = p;
+    p += w.len[i]!;
+  }
+  const res = await client.query<{ lost: string | null }>(
+    `WITH v AS MATERIALIZED (SELECT * FROM unnest($1::${col.pkType}[], $3::xid[], $4::int[], $5::int[]) AS v(pk, version, at, len)),
+          u AS (UPDATE ${t} SET ${c} = substring($2::bytea FROM v.at FOR v.len) FROM v
+                 WHERE ${t}.${pk} = v.pk AND ${t}.xmin = v.version
+                   AND ${t}.${pk} BETWEEN $6::${col.pkType} AND $7::${col.pkType}
+                RETURNING ${t}.${pk} AS pk)
+     SELECT json_agg(v.pk::text)::text AS lost FROM v WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.pk = v.pk)`,
     // The key range (rows arrive sorted by key) lets the planner use the primary key's index
     // instead of hash-joining the whole table once per batch.
-    [rows.map((r) => r.pk), rows.map((r) => r.old), rows.map((r) => r.next), rows[0]!.pk, rows[rows.length - 1]!.pk],
+    [arrayParam(w.pks, col.pkType), w.tokens.subarray(0, p - 1), `{${Array.prototype.join.call(w.versions, ',')}}`, `{${at.join(',')}}`, `{${Array.prototype.join.call(w.len, ',')}}`, w.pks[0], w.pks[n - 1]],
   );
-  return new Set(res.rows.map((r) => r.pk));
+  const lost = res.rows[0]?.lost;
+  return lost ? (JSON.parse(lost) as string[]) : [];
+}
+
+/** Keys whose text needs no quoting in an array literal go as one joined string (no per-key escaping). */
+const PLAIN_KEY_TYPES = new Set(['bigint', 'integer', 'smallint', 'uuid']);
+function arrayParam(pks: string[], type: string): string | string[] {
+  return PLAIN_KEY_TYPES.has(type) ? `{${pks.join(',')}}` : pks;
 }
 
 export function emptyCounts(col: EncryptedColumn): RotationColumnCounts {
@@ -93,22 +121,18 @@ export async function countColumn(client: Client, col: RotatableColumn, keys: Mu
   const counts = emptyCounts(col);
   let after: string | null = null;
   for (;;) {
-    const rows = await readBatch(client, col, after, batch);
-    if (rows.length === 0) break;
-    for (const r of rows) {
-      const { cls } = classify(r.value, keys, newKeyIndex);
-      if (cls === 'undecryptable') {
+    const page = await readBatch(client, col, after, batch);
+    if (page.pks.length === 0) break;
+    const { cls } = classifyBatch(page, keys, newKeyIndex, false);
+    page.pks.forEach((pk, i) => {
+      const c = cls[i]!;
+      if (c === 'undecryptable') {
         counts.undecryptableCount++;
-        if (counts.undecryptable.length < MAX_LISTED) counts.undecryptable.push(r.pk);
-      } else counts[cls]++;
-    }
-    after = rows[rows.length - 1]!.pk;
-    onBatch?.(rows.length);
+        if (counts.undecryptable.length < MAX_LISTED) counts.undecryptable.push(pk);
+      } else counts[c]++;
+    });
+    after = page.pks[page.pks.length - 1]!;
+    onBatch?.(page.pks.length);
   }
   return counts;
-}
-
-/** Re-encrypts a plaintext with the new key, keeping KoNote's storage form (token ASCII in bytea). */
-export function reencrypt(newKey: FernetKey, plaintext: Buffer): Buffer {
-  return Buffer.from(newKey.encrypt(plaintext), 'ascii');
 }

@@ -1,31 +1,30 @@
-import crypto from 'node:crypto';
 import type { Client } from 'pg';
 import type { CoreContext } from '../../context';
 import type { JobContext } from '../../jobs/runner';
 import type { RotationDryRun, RotationRunResult, RotationStatus, RotationVerify } from '../../../contract/keys-rotation';
 import { AppError } from '../../common/errors';
-import { withClient } from '../../connections/pg-client';
+import { withClient, withMoreClients, type OpenClient } from '../../connections/pg-client';
 import { resolveProfile } from '../../connections/profile-store';
 import { FernetKey, MultiFernet } from '../fernet';
 import { keyFingerprint } from '../fingerprint';
 import { importKeyList } from '../key-service';
 import { assertNewKey, keysFor, masterKeys, scopeColumns, type ScopeKeys } from './rotation-scope';
-import { classify, countColumn, MAX_LISTED, readBatch, readRows, writeIfUnchanged, type RotatableColumn, type Row } from './column-scan';
+import { countColumn, MAX_LISTED, type RotatableColumn } from './column-scan';
+import { rotateColumn, type FaultPoint } from './rotation-pipeline';
 import { activeRotation, createRotation, ensureColumns, getRotation, saveBatch, setRotationState, type RotationRecord } from './rotation-store';
 import { rotationStatusOf } from './post-backup-lookup';
 
 /**
  * Complete key rotation (issue 5). Unlike KoNote's rotate_encryption_key it covers every encrypted
  * column found in the catalog, refuses to start while any value decrypts under no key, works in
- * batches by primary key (each its own transaction, progress persisted, resumable, idempotent),
+ * batches by primary key (each one UPDATE, its own transaction; progress persisted, resumable, idempotent),
  * never overwrites a value KoNote changed meanwhile, and only offers to drop the old key after a
  * full pass proves every value opens with the new key alone.
  */
 
 type Job = Pick<JobContext, 'progress' | 'log' | 'throwIfCancelled' | 'signal'>;
 
-/** Test hook: called at named points of a batch so tests can "crash" there. */
-export type FaultPoint = 'column-start' | 'batch-read' | 'batch-written' | 'batch-committed' | 'batch-saved';
+export type { FaultPoint } from './rotation-pipeline';
 export interface RunOptions {
   batchSize?: number;
   faults?: (point: FaultPoint, col: RotatableColumn) => void | Promise<void>;
@@ -141,41 +140,24 @@ export async function runRotation(ctx: CoreContext, rotationId: string, opts: Ru
     const total = await totalRows(client, rotatable.filter((c) => !progress.get(label(c))?.done));
     let processed = 0;
     const started = Date.now();
-    for (const col of rotatable) {
-      const p = progress.get(label(col))!;
-      if (p.done) continue;
-      await opts.faults?.('column-start', col);
-      let after = p.lastPk;
-      // Pipelined: the next page is read (and its values re-encrypted in Node) while PostgreSQL
-      // commits the current one. The read runs outside the batch's transaction; the optimistic
-      // check at write time still catches any value that changed after it was read.
-      const fetch = (from: string | null) => {
-        const pr = readBatch(client, col, from, batchSize).then((rows) => prepareBatch(col, rows, probe, newKey, job));
-        pr.catch(() => undefined); // a crash or cancel before we await it must not be an unhandled rejection
-        return pr;
-      };
-      let next = fetch(after);
-      for (;;) {
-        job?.throwIfCancelled();
-        const cur = await next;
-        const rows = cur.rows;
-        if (rows.length === 0) {
-          saveBatch(ctx.log, rot.id, col, { lastPk: null, done: true, reencrypted: 0, alreadyNew: 0, empty: 0, conflicts: 0 });
-          break;
-        }
-        after = rows[rows.length - 1]!.pk;
-        next = fetch(after);
-        await opts.faults?.('batch-read', col);
-        const counts = await rotateBatch(client, col, cur, probe, newKey, opts, job);
-        await opts.faults?.('batch-committed', col);
-        saveBatch(ctx.log, rot.id, col, { lastPk: after, done: false, ...counts });
-        await opts.faults?.('batch-saved', col);
-        processed += rows.length;
-        const rate = processed / Math.max(1, Date.now() - started);
-        const eta = rate > 0 ? Math.round((total - processed) / rate / 1000) : null;
-        job?.progress(total ? processed / total : null, `Re-encrypting ${label(col)}: ${processed} of about ${total} values${eta !== null ? `, about ${eta} s left` : ''}`);
+    // A second connection reads ahead while the first writes (one is enough if it cannot be opened).
+    const more: OpenClient = (fn) => withClient(ctx, profile.name, 'main', fn, { signal: job?.signal });
+    await withMoreClients(client, 1, more, async (clients) => {
+      const conns = { writer: client, reader: clients[1] ?? client };
+      for (const col of rotatable) {
+        const p = progress.get(label(col))!;
+        if (p.done) continue;
+        await opts.faults?.('column-start', col);
+        await rotateColumn(conns, col, p.lastPk, { keys: probe, newKey, batchSize, faults: opts.faults, job }, ({ rows, ...counts }) => {
+          saveBatch(ctx.log, rot.id, col, counts);
+          if (counts.done) return;
+          processed += rows;
+          const rate = processed / Math.max(1, Date.now() - started);
+          const eta = rate > 0 ? Math.round((total - processed) / rate / 1000) : null;
+          job?.progress(total ? processed / total : null, `Re-encrypting ${label(col)}: ${processed} of about ${total} values${eta !== null ? `, about ${eta} s left` : ''}`);
+        });
       }
-    }
+    });
   }, job);
   return getRotation(ctx.log, rot.id)!;
 }
@@ -184,57 +166,6 @@ async function totalRows(client: Client, cols: RotatableColumn[]): Promise<numbe
   let n = 0;
   for (const c of cols) n += Number((await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${`"${c.schema.replace(/"/g, '""')}"."${c.table.replace(/"/g, '""')}"`}`)).rows[0]!.n);
   return n;
-}
-
-type Counts = { reencrypted: number; alreadyNew: number; empty: number; conflicts: number };
-interface PreparedBatch {
-  rows: Row[];
-  writes: { pk: string; old: Buffer; next: Buffer }[];
-  counts: Counts;
-}
-
-/**
- * Classifies a page and re-encrypts what is under an old key. `keys` ends with the new key. IVs
- * come from one random draw per page (16 bytes each, never reused) instead of one per value.
- */
-function prepareBatch(col: RotatableColumn, rows: Row[], keys: MultiFernet, newKey: FernetKey, job?: Job): PreparedBatch {
-  const counts: Counts = { reencrypted: 0, alreadyNew: 0, empty: 0, conflicts: 0 };
-  const writes: PreparedBatch['writes'] = [];
-  const ivs = crypto.randomBytes(16 * rows.length);
-  rows.forEach((r, i) => {
-    const { cls, plaintext } = classify(r.value, keys, keys.keys.length - 1);
-    if (cls === 'toReencrypt') writes.push({ pk: r.pk, old: r.value!, next: Buffer.from(newKey.encrypt(plaintext!, { iv: ivs.subarray(i * 16, i * 16 + 16) }), 'ascii') });
-    else if (cls === 'undecryptable') job?.log('warn', `${label(col)} id ${r.pk} decrypts under no key; left unchanged (the final check will list it).`);
-    else counts[cls]++;
-  });
-  return { rows, writes, counts };
-}
-
-/** One batch in one transaction; values KoNote changed meanwhile are re-read and retried. */
-async function rotateBatch(client: Client, col: RotatableColumn, batch: PreparedBatch, keys: MultiFernet, newKey: FernetKey, opts: RunOptions, job?: Job): Promise<Counts> {
-  const counts = { ...batch.counts };
-  await client.query('BEGIN');
-  try {
-    let writes = batch.writes;
-    for (let round = 0; ; round++) {
-      const updated = await writeIfUnchanged(client, col, writes);
-      counts.reencrypted += updated.size;
-      const lost = writes.filter((w) => !updated.has(w.pk)).map((w) => w.pk);
-      if (lost.length === 0) break;
-      counts.conflicts += lost.length;
-      if (round >= 5) throw new AppError('Conflict', `${label(col)}: values keep changing while being rotated.`, 'Try again when KoNote is less busy; the rotation resumes where it stopped.');
-      const again = prepareBatch(col, await readRows(client, col, lost), keys, newKey, job); // deleted rows simply disappear
-      counts.alreadyNew += again.counts.alreadyNew;
-      counts.empty += again.counts.empty;
-      writes = again.writes;
-    }
-    await opts.faults?.('batch-written', col);
-    await client.query('COMMIT');
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  }
-  return counts;
 }
 
 /** Every non-empty value must open with the new key alone; then the rotation is "verified". */
