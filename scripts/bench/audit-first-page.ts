@@ -3,7 +3,7 @@ import { withEndpointClient } from '../../src-main/core/connections/pg-client';
 import { AUDIT_DDL } from '../../src-main/core/sandbox/konote-ddl';
 import { emptyFilter } from '../../src-main/core/audit/filters';
 import { queryAuditPage } from '../../src-main/core/audit/query';
-import { blockDigests } from '../../src-main/core/audit/checkpoint-hash';
+import { CURRENT_ROW_FORMAT, blockDigests } from '../../src-main/core/audit/checkpoint-hash';
 import { startTestCluster } from '../../test/helpers/pg-cluster';
 import type { Benchmark } from './run';
 
@@ -71,7 +71,7 @@ const bench: Benchmark = {
         }
         if (firstRows !== 50 || naiveRows !== 50) throw new Error(`expected 50 rows from both, got ${firstRows} and ${naiveRows}`);
         const max = Number((await c.query<{ m: string }>('SELECT max(id)::text AS m FROM audit_log')).rows[0]!.m);
-        const checkpointMs = await time(() => blockDigests(c, 0, max));
+        const checkpointMs = await time(() => blockDigests(c, 0, max, { format: CURRENT_ROW_FORMAT }));
         const m = median(ours);
         return {
           ratio: median(naive) / m,

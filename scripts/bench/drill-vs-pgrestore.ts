@@ -39,6 +39,7 @@ const bench: Benchmark = {
   maxRatio: 1.3,
   async run() {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-bench-'));
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-bench-out-'));
     const ctx = createCore({ env: { ...process.env, CUSTODIAN_HOME: home }, vault: new MemoryVault() });
     try {
       await sandboxUp(ctx, { clients: Number(process.env.BENCH_DRILL_CLIENTS ?? 60_000) });
@@ -47,7 +48,6 @@ const bench: Benchmark = {
       const floor = Number(process.env.BENCH_DRILL_MIN_MB ?? 300) * 1024 * 1024;
       if (total < floor) throw new Error(`sandbox is only ${(total / 1e6).toFixed(0)} MB; raise BENCH_DRILL_CLIENTS`);
       await createBackupIdentity(ctx, 'sandbox');
-      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-bench-out-'));
       const b = await ctx.jobs.wait(ctx.jobs.start({ kind: 'backup.run', profile: 'sandbox', target: out, format: 'custom', encrypt: true }));
       if (b.state !== 'succeeded') throw new Error(b.error?.message ?? 'backup failed');
       const set = b.result as BackupRunResult;
@@ -93,7 +93,6 @@ const bench: Benchmark = {
           if (!full) parts.push(`restore ${((drill.restoreMs ?? 0) / 1000).toFixed(1)} s + verify ${((drill.verifyMs ?? 0) / 1000).toFixed(1)} s`);
         }
       }
-      fs.rmSync(out, { recursive: true, force: true });
       const bb = Math.min(...bare);
       const oo = Math.min(...ours);
       const ff = Math.min(...oursFull);
@@ -102,6 +101,7 @@ const bench: Benchmark = {
       await sandboxDown(ctx, {}).catch(() => undefined);
       await closeCore(ctx);
       fs.rmSync(home, { recursive: true, force: true });
+      fs.rmSync(out, { recursive: true, force: true });
     }
   },
 };

@@ -14,7 +14,9 @@ import { verifyCheckpoints, verifyCheckpointsScanned } from '../../src-main/core
 import { auditChecks } from '../../src-main/core/drill/verify/audit-checks';
 import type { BackupFile } from '../../src-main/core/backup/manifest';
 import { checkpointStore } from '../../src-main/core/audit/checkpoint-store';
-import { BLOCK_SIZE, BLOCKS_SQL, ROW_JSON, ROW_JSON_DEFINITION, bitmap, blockDigests } from '../../src-main/core/audit/checkpoint-hash';
+import { to as copyTo } from 'pg-copy-streams';
+import { BLOCK_SIZE, BLOCKS_SQL, GENESIS_HASH, ROW_JSON, ROW_JSON_DEFINITION, bitmap, blockDigests, blocksRoot, chainHash, type BlockDigest } from '../../src-main/core/audit/checkpoint-hash';
+import { V2BlockReader, v2CopySql, v2ReferenceSql } from '../../src-main/core/audit/row-bytes-v2';
 
 /**
  * Tamper evidence on a real audit_log. Threat covered: someone with write access to the audit
@@ -72,6 +74,12 @@ afterAll(async () => {
 });
 
 describe('checkpoint hashing', () => {
+  /** Format 2's one-query definition, as BlockDigests. */
+  const v2Reference = (c: Client, table: string, lo: number, hi: number) =>
+    c.query<{ block: string; first_id: string; last_id: string; n: number; digest: string; offsets: string }>(v2ReferenceSql(table), [lo, hi, BLOCK_SIZE]).then((r) =>
+      r.rows.map((b): BlockDigest => ({ block: Number(b.block), firstId: Number(b.first_id), lastId: Number(b.last_id), rowCount: b.n, digest: b.digest, present: bitmap(b.offsets) })),
+    );
+
   it('the fast row text equals the format definition on awkward rows', async () => {
     // A scratch copy of audit_log's shape holding what the generator never writes: quotes,
     // backslashes, control and non-ASCII characters, nested and scalar jsonb, NULLs, IPv6,
@@ -96,13 +104,74 @@ describe('checkpoint hashing', () => {
       return r.rows.map((b) => ({ block: Number(b.block), firstId: Number(b.first_id), lastId: Number(b.last_id), rowCount: b.n, digest: b.digest, present: bitmap(b.offsets) }));
     });
     expect(reference.length).toBe(31); // ids 1..3000 in blocks of 100
-    const one = await asSuper((c) => blockDigests(c, 0, 3000));
+    const one = await asSuper((c) => blockDigests(c, 0, 3000, { format: 1 }));
     // Small chunks, so the two connections really share the range (chunks end on block edges).
     const seen: number[] = [];
-    const two = await asSuper((a) => asSuper((b) => blockDigests([a, b], 0, 3000, (done) => seen.push(done), 450)));
+    const two = await asSuper((a) => asSuper((b) => blockDigests([a, b], 0, 3000, { format: 1, onChunk: (done) => seen.push(done), chunkIds: 450 })));
     expect(seen.length).toBeGreaterThan(5);
     expect(one).toEqual(reference);
     expect(two).toEqual(reference);
+  });
+
+  it('format 2: the binary row bytes hashed here equal the send-function definition, on awkward rows and whatever the COPY chunking', async () => {
+    const [reference, streamed, bytes] = await asSuper(async (c) => {
+      await c.query('CREATE TEMP TABLE t2 (LIKE audit_log)');
+      await c.query(`INSERT INTO t2 VALUES
+        (1, '1969-07-20 20:17:40.123456+00', NULL, 'O''Brien "Bob" \\ tab\there', '::1', 'login', 'user', NULL, NULL, NULL, NULL, NULL, true, false, ''),
+        (2, '1999-12-31 23:59:59.999999-05', -7, 'Zoë 名前 \u0001', '2001:db8::ff00:42:8329', 'update', 'client_file', 2147483647, -1,
+            '{"b": [1, 2.50, {"z": null}], "a": "x\\"y"}', '"just a string"', '[true, false, 1e3]', false, true, 'agency_1'),
+        (250, '2038-01-19 03:14:08.000001+00', 0, '', '10.0.0.1/32', 'x', 'y', 0, 0, '{}', '[]', '12.300', true, true, 'public')`);
+      await c.query(`INSERT INTO t2 SELECT * FROM audit_log WHERE id BETWEEN 300 AND 999`);
+      await c.query(`SET TIME ZONE 'America/St_Johns'`);
+      const ref = await v2Reference(c, 't2', 0, 1000);
+      const raw: Buffer[] = [];
+      for await (const b of c.query(copyTo(v2CopySql('t2', 0, 1000)))) raw.push(b as Buffer);
+      return [ref, raw, Buffer.concat(raw)];
+    });
+    expect(reference.map((b) => b.rowCount)).toEqual([2, 1, 100, 100, 100, 100, 100, 100, 100]);
+    const read = (chunks: Buffer[]) => {
+      const r = new V2BlockReader(BLOCK_SIZE);
+      for (const ch of chunks) r.push(ch);
+      return r.finish();
+    };
+    expect(read(streamed).blocks).toEqual(reference);
+    // Cut anywhere (inside headers, lengths and values), the answer is the same.
+    for (const size of [1, 7, 19, 64, 1000]) {
+      const pieces: Buffer[] = [];
+      for (let i = 0; i < bytes.length; i += size) pieces.push(bytes.subarray(i, i + size));
+      expect(read(pieces).blocks).toEqual(reference);
+    }
+    const scan = read(streamed).scan;
+    expect(scan).toMatchObject({ n: 703, minId: 1, maxId: 999, missing: 999 - 703 });
+    expect(() => read([bytes.subarray(0, bytes.length - 2)])).toThrow(/ended early/);
+
+    const live = await asSuper((c) => v2Reference(c, 'audit_log', 0, 3000));
+    const two = await asSuper((a) => asSuper((b) => blockDigests([a, b], 0, 3000, { format: 2, chunkIds: 450 })));
+    expect(two).toEqual(live);
+    // The formats differ, so a checkpoint's format must be known to verify it.
+    expect(two[0]!.digest).not.toBe((await asSuper((c) => blockDigests(c, 0, 3000, { format: 1 })))[0]!.digest);
+  });
+
+  it('a chain made in format 1 (by earlier versions) still verifies, and still catches an edit', async () => {
+    const ep = { host: cluster.host, port: cluster.port, database: 'konote_audit', user: 'postgres', sslmode: 'disable' as const };
+    await saveProfile(ctx, { name: 'legacy', main: { ...ep, database: 'postgres' }, audit: ep, schemas: ['public'], mainPassword: cluster.password, auditPassword: cluster.password });
+    const blocks = await asSuper((c) => blockDigests(c, 0, 3000, { format: 1 }));
+    const fields = { seq: 1, fromId: 0, toId: 3000, rowCount: 3000, blockSize: BLOCK_SIZE, blocksRoot: blocksRoot(blocks), prevHash: GENESIS_HASH };
+    checkpointStore.insert(
+      ctx,
+      { profile: 'legacy', seq: 1, fromId: '0', toId: '3000', rowCount: 3000, chainHash: chainHash(fields), prevHash: GENESIS_HASH, createdAt: new Date().toISOString(), reason: 'manual', file: null, databaseLabel: 'legacy', blockSize: BLOCK_SIZE, blocksRoot: fields.blocksRoot, rowFormat: 1, jobId: null },
+      blocks,
+    );
+    expect(await verifyCheckpoints(ctx, 'legacy')).toMatchObject({ ok: true, verified: 1, rowsVerified: 3000 });
+    const edited = await asSuper(async (c) => {
+      await c.query('BEGIN');
+      await c.query(`UPDATE audit_log SET user_display = 'someone else' WHERE id = 777`);
+      const r = await verifyCheckpoints(ctx, 'legacy', { client: c });
+      await c.query('ROLLBACK');
+      return r;
+    });
+    expect(edited.problems.map((p) => `${p.kind}:${p.firstId}-${p.lastId}`)).toEqual(['changed:700-799']);
+    ctx.log.prepare(`DELETE FROM audit_checkpoints WHERE profile = 'legacy'`).run();
   });
 });
 

@@ -148,6 +148,9 @@ describe('checkpoint comparison', () => {
     const f = { seq: 1, fromId: 0, toId: 10, rowCount: 10, blockSize: 100, blocksRoot: 'r', prevHash: GENESIS_HASH };
     const h = chainHash(f);
     for (const k of Object.keys(f) as (keyof typeof f)[]) expect(chainHash({ ...f, [k]: k === 'blocksRoot' || k === 'prevHash' ? 'x' : 99 })).not.toBe(h);
+    // Format-1 links keep the hash they were made with; a format-2 link commits to its format.
+    expect(chainHash({ ...f, rowFormat: 1 })).toBe(h);
+    expect(chainHash({ ...f, rowFormat: 2 })).not.toBe(h);
   });
 });
 

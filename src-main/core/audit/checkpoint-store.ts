@@ -1,6 +1,6 @@
 import type { CheckpointSummary } from '../../contract/audit';
 import type { CoreContext } from '../context';
-import type { BlockDigest } from './checkpoint-hash';
+import type { BlockDigest, RowFormat } from './checkpoint-hash';
 
 /**
  * Checkpoints in the SQLite log (migration 8): one row per checkpoint, and its block digests.
@@ -11,6 +11,7 @@ export interface CheckpointRecord extends CheckpointSummary {
   databaseLabel: string;
   blockSize: number;
   blocksRoot: string;
+  rowFormat: RowFormat;
 }
 
 interface Row {
@@ -29,6 +30,7 @@ interface Row {
   reason: string;
   file_path: string | null;
   blocks: number;
+  row_format: number;
 }
 
 const toRecord = (r: Row): CheckpointRecord => ({
@@ -47,6 +49,7 @@ const toRecord = (r: Row): CheckpointRecord => ({
   databaseLabel: r.database_label,
   blockSize: r.block_size,
   blocksRoot: r.blocks_root,
+  rowFormat: r.row_format === 2 ? 2 : 1,
 });
 
 const SELECT = `SELECT c.*, (SELECT count(*) FROM audit_checkpoint_blocks b WHERE b.checkpoint_id = c.id) AS blocks FROM audit_checkpoints c`;
@@ -74,10 +77,10 @@ export const checkpointStore = {
     return ctx.log.transaction(() => {
       const info = ctx.log
         .prepare(
-          `INSERT INTO audit_checkpoints (profile, seq, database_label, from_id, to_id, row_count, block_size, blocks_root, prev_hash, chain_hash, created_at, reason, file_path, job_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO audit_checkpoints (profile, seq, database_label, from_id, to_id, row_count, block_size, blocks_root, prev_hash, chain_hash, created_at, reason, file_path, job_id, row_format)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(c.profile, c.seq, c.databaseLabel, Number(c.fromId), Number(c.toId), c.rowCount, c.blockSize, c.blocksRoot, c.prevHash, c.chainHash, c.createdAt, c.reason, c.file, c.jobId);
+        .run(c.profile, c.seq, c.databaseLabel, Number(c.fromId), Number(c.toId), c.rowCount, c.blockSize, c.blocksRoot, c.prevHash, c.chainHash, c.createdAt, c.reason, c.file, c.jobId, c.rowFormat);
       const id = Number(info.lastInsertRowid);
       const ins = ctx.log.prepare(`INSERT INTO audit_checkpoint_blocks (checkpoint_id, block, first_id, last_id, row_count, digest, present) VALUES (?, ?, ?, ?, ?, ?, ?)`);
       for (const b of blocks) ins.run(id, b.block, b.firstId, b.lastId, b.rowCount, b.digest, b.present);

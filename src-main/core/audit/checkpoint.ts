@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../common/atomic-file';
 import { resolveProfile } from '../connections/profile-store';
 import { withAuditClient } from './audit-db';
 import { idAtOrAfter, idBounds } from './id-range';
-import { BLOCK_SIZE, GENESIS_HASH, HASH_CONNECTIONS, blockDigests, blocksRoot, chainHash } from './checkpoint-hash';
+import { BLOCK_SIZE, CURRENT_ROW_FORMAT, GENESIS_HASH, HASH_CONNECTIONS, blockDigests, blocksRoot, chainHash } from './checkpoint-hash';
 import { withMoreClients, type OpenClient } from '../connections/pg-client';
 import { checkpointStore, type CheckpointRecord } from './checkpoint-store';
 
@@ -52,16 +52,19 @@ export async function takeCheckpoint(
       }
       const more: OpenClient = (fn) => withAuditClient(ctx, profile.name, fn, { signal: job?.signal });
       const blocks = await withMoreClients(c, HASH_CONNECTIONS - 1, more, (clients) =>
-        blockDigests(clients, fromId, toId, (done, total) => {
-          job?.throwIfCancelled();
-          job?.progress(total ? done / total : null, `Hashing ids up to ${fromId + done}`);
+        blockDigests(clients, fromId, toId, {
+          format: CURRENT_ROW_FORMAT,
+          onChunk: (done, total) => {
+            job?.throwIfCancelled();
+            job?.progress(total ? done / total : null, `Hashing ids up to ${fromId + done}`);
+          },
         }),
       );
       const rowCount = blocks.reduce((s, b) => s + b.rowCount, 0);
       const root = blocksRoot(blocks);
       const seq = (prev?.seq ?? 0) + 1;
       const prevHash = prev?.chainHash ?? GENESIS_HASH;
-      const fields = { seq, fromId, toId, rowCount, blockSize: BLOCK_SIZE, blocksRoot: root, prevHash };
+      const fields = { seq, fromId, toId, rowCount, blockSize: BLOCK_SIZE, blocksRoot: root, prevHash, rowFormat: CURRENT_ROW_FORMAT };
       const record: Omit<CheckpointRecord, 'id' | 'blocks'> = {
         profile: profile.name,
         seq,
@@ -76,6 +79,7 @@ export async function takeCheckpoint(
         databaseLabel: label,
         blockSize: BLOCK_SIZE,
         blocksRoot: root,
+        rowFormat: CURRENT_ROW_FORMAT,
       };
       const id = checkpointStore.insert(ctx, { ...record, jobId: job?.jobId ?? null }, blocks);
       if (o.file) writeCheckpointFile(ctx, profile.name, path.resolve(o.file));

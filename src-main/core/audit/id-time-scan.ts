@@ -33,13 +33,16 @@ export class ScanAccumulator {
 
   add(id: number, us: number): void {
     const s = this.s;
-    if (s.maxId === null) [s.minId, s.firstUs] = [id, us];
-    else {
+    if (s.maxId === null) {
+      s.minId = id;
+      s.firstUs = us;
+    } else {
       if (id > s.maxId + 1) noteGap(s, s.maxId + 1, id - 1);
       if (us < s.lastUs!) noteBack(s, id, s.lastUs! - us);
     }
     s.n++;
-    [s.maxId, s.lastUs] = [id, us];
+    s.maxId = id;
+    s.lastUs = us;
   }
 
   get scan(): IdTimeScan {

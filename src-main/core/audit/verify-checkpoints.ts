@@ -103,7 +103,7 @@ function chainProblems(ctx: CoreContext, list: CheckpointRecord[]): CheckpointPr
   let prevHash = GENESIS_HASH;
   let prevTo = 0;
   list.forEach((c, i) => {
-    const fields = { seq: c.seq, fromId: Number(c.fromId), toId: Number(c.toId), rowCount: c.rowCount, blockSize: c.blockSize, blocksRoot: blocksRoot(checkpointStore.blocks(ctx, c.id)), prevHash: c.prevHash };
+    const fields = { seq: c.seq, fromId: Number(c.fromId), toId: Number(c.toId), rowCount: c.rowCount, blockSize: c.blockSize, blocksRoot: blocksRoot(checkpointStore.blocks(ctx, c.id)), prevHash: c.prevHash, rowFormat: c.rowFormat };
     const problem = (detail: string) => out.push({ checkpointSeq: c.seq, kind: 'chain', firstId: c.fromId, lastId: c.toId, detail });
     if (c.seq !== i + 1) problem(`Checkpoint numbers are not consecutive (expected ${i + 1}, found ${c.seq}): a checkpoint was removed from the log.`);
     if (c.prevHash !== prevHash || Number(c.fromId) !== prevTo) problem(`Checkpoint ${c.seq} does not continue checkpoint ${c.seq - 1}: the chain was edited.`);
@@ -135,9 +135,12 @@ async function verifyWith(ctx: CoreContext, profile: string, client: Client, mor
   let complete = eligible.length > 0;
   const rehash = async (clients: Client[]) => {
     for (const c of eligible) {
-      const { blocks: actual, scan: part } = await hashRange(clients, Number(c.fromId), Number(c.toId), (done) => {
-        o.job?.throwIfCancelled();
-        o.job?.progress(totalIds ? (doneIds + done) / totalIds : null, `Checking checkpoint ${c.seq}`);
+      const { blocks: actual, scan: part } = await hashRange(clients, Number(c.fromId), Number(c.toId), {
+        format: c.rowFormat,
+        onChunk: (done) => {
+          o.job?.throwIfCancelled();
+          o.job?.progress(totalIds ? (doneIds + done) / totalIds : null, `Checking checkpoint ${c.seq}`);
+        },
       });
       scan = mergeScans(scan, part);
       doneIds += Number(c.toId) - Number(c.fromId);

@@ -46,7 +46,8 @@ export interface RestoreFileResult {
 export async function restoreFile(req: RestoreFileRequest): Promise<RestoreFileResult> {
   const t0 = performance.now();
   const plainSource = async (): Promise<Readable> => {
-    const raw = fs.createReadStream(path.join(req.dir, req.file.file));
+    // 1 MiB reads: the age decrypter and the hash work per chunk, so fewer, larger chunks are faster.
+    const raw = fs.createReadStream(path.join(req.dir, req.file.file), { highWaterMark: 1 << 20 });
     if (!req.file.encrypted) return raw;
     if (!req.identity) throw new AppError('KeyMissing', 'This backup set is encrypted and the backup identity is not in the keychain.', 'Put the identity back from its escrow copy, then run the drill again.');
     return decryptStream(raw, [req.identity]);

@@ -338,4 +338,10 @@ export const migrations: Migration[] = [
     name: 'jobs record their owning process',
     sql: `ALTER TABLE jobs ADD COLUMN owner_pid INTEGER;`,
   },
+  {
+    // Checkpoints made before this have row format 1 (a JSON text per row); later ones say theirs.
+    version: 13,
+    name: 'audit checkpoints record the row format they were hashed with',
+    sql: `ALTER TABLE audit_checkpoints ADD COLUMN row_format INTEGER NOT NULL DEFAULT 1;`,
+  },
 ];
