@@ -4,6 +4,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import { AUDIT_TABLE } from './filters';
 import { EPOCH_US_SQL, ScanAccumulator, emptyScan, mergeScans, type IdTimeScan } from './id-time-scan';
 import { V2BlockReader, v2CopySql } from './row-bytes-v2';
+import { withIdRangePlans } from './id-range';
 
 /**
  * The hashes behind audit checkpoints. Rows are grouped in blocks of BLOCK_SIZE ids, each block
@@ -233,15 +234,16 @@ export async function hashRange(clients: Client | Client[], fromId: number, toId
   let next = 0;
   let doneIds = 0;
   let failed = false;
-  const worker = async (client: Client) => {
-    while (!failed && next < chunks.length) {
-      const i = next++;
-      const { lo, hi } = chunks[i]!;
-      results[i] = await digestChunk(client, lo, hi);
-      doneIds += hi - lo;
-      o.onChunk?.(doneIds, total);
-    }
-  };
+  const worker = (client: Client) =>
+    withIdRangePlans(client, async () => {
+      while (!failed && next < chunks.length) {
+        const i = next++;
+        const { lo, hi } = chunks[i]!;
+        results[i] = await digestChunk(client, lo, hi);
+        doneIds += hi - lo;
+        o.onChunk?.(doneIds, total);
+      }
+    });
   const settled = await Promise.allSettled(pool.map((c) => worker(c).catch((e: unknown) => ((failed = true), Promise.reject(e)))));
   const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) throw failure.reason;

@@ -9,6 +9,7 @@ import { emptyScan, mergeScans, type IdTimeScan } from './id-time-scan';
 import { withMoreClients, type OpenClient } from '../connections/pg-client';
 import { checkpointStore, type CheckpointRecord } from './checkpoint-store';
 import { readCheckpointFile } from './checkpoint';
+import { withIdRangePlans } from './id-range';
 
 /**
  * `audit verify`: recomputes every checkpoint from the rows in the database and names the first
@@ -155,7 +156,9 @@ async function verifyWith(ctx: CoreContext, profile: string, client: Client, mor
   if (more && eligible.length) await withMoreClients(client, HASH_CONNECTIONS - 1, more, rehash);
   else await rehash([client]);
   const last = all[all.length - 1];
-  const tail = last ? await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM public.audit_log WHERE id > $1::bigint`, [last.toId]) : await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM public.audit_log`);
+  const tail = await withIdRangePlans(client, () =>
+    last ? client.query<{ n: string }>(`SELECT count(*)::text AS n FROM public.audit_log WHERE id > $1::bigint`, [last.toId]) : client.query<{ n: string }>(`SELECT count(*)::text AS n FROM public.audit_log`),
+  );
   const first = problems[0];
   const covered = complete ? { fromId: Number(eligible[0]!.fromId), toId: Number(eligible[eligible.length - 1]!.toId), scan } : null;
   const verify: CheckpointVerify = {

@@ -4,6 +4,7 @@ import type { BackupFile } from '../../backup/manifest';
 import { quoteQualified } from '../../common/sql';
 import { GAPS_LISTED, mergeScans, scanRangeSql } from '../../audit/id-time-scan';
 import type { CoveredScan } from '../../audit/verify-checkpoints';
+import { withIdRangePlans } from '../../audit/id-range';
 
 /**
  * The audit log's own checks, which KoNote's verify command skips although its runbook asks for
@@ -21,10 +22,12 @@ export async function auditChecks(client: Client, schema: string, file: BackupFi
   const upTo = file?.maxAuditId ?? null;
   // Rows a checkpoint re-hash already read are not read again: only the ids around them are.
   const usable = covered && (upTo === null || covered.toId <= upTo) ? covered : null;
-  const scan = usable
-    ? mergeScans(mergeScans(await scanRangeSql(client, t, null, usable.fromId), usable.scan), await scanRangeSql(client, t, usable.toId, upTo))
-    : await scanRangeSql(client, t, null, upTo);
-  const beyond = upTo === null ? 0 : Number((await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${t} WHERE id > $1::bigint`, [upTo])).rows[0]!.n);
+  const { scan, beyond } = await withIdRangePlans(client, async () => ({
+    scan: usable
+      ? mergeScans(mergeScans(await scanRangeSql(client, t, null, usable.fromId), usable.scan), await scanRangeSql(client, t, usable.toId, upTo))
+      : await scanRangeSql(client, t, null, upTo),
+    beyond: upTo === null ? 0 : Number((await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${t} WHERE id > $1::bigint`, [upTo])).rows[0]!.n),
+  }));
   const count = scan.n + beyond;
   const { n, minId: lo, maxId: hi } = scan;
   const checks: CheckResult[] = [];
