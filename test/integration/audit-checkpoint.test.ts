@@ -17,6 +17,7 @@ import { checkpointStore } from '../../src-main/core/audit/checkpoint-store';
 import { to as copyTo } from 'pg-copy-streams';
 import { BLOCK_SIZE, BLOCKS_SQL, GENESIS_HASH, ROW_JSON, ROW_JSON_DEFINITION, bitmap, blockDigests, blocksRoot, chainHash, type BlockDigest } from '../../src-main/core/audit/checkpoint-hash';
 import { V2BlockReader, v2CopySql, v2ReferenceSql } from '../../src-main/core/audit/row-bytes-v2';
+import { withIdRangePlans } from '../../src-main/core/audit/id-range';
 
 /**
  * Tamper evidence on a real audit_log. Threat covered: someone with write access to the audit
@@ -150,6 +151,19 @@ describe('checkpoint hashing', () => {
     expect(two).toEqual(live);
     // The formats differ, so a checkpoint's format must be known to verify it.
     expect(two[0]!.digest).not.toBe((await asSuper((c) => blockDigests(c, 0, 3000, { format: 1 })))[0]!.digest);
+  });
+
+  it('reads id ranges through the primary key even on a just-restored table without statistics', async () => {
+    const plan = await asSuper(async (c) => {
+      await c.query('CREATE TABLE fresh (LIKE audit_log INCLUDING ALL)');
+      await c.query('INSERT INTO fresh SELECT * FROM audit_log'); // never analysed, like a table pg_restore just loaded
+      const explain = `EXPLAIN ${v2CopySql('fresh', 1000, 2000).replace(/^COPY \((.*)\) TO STDOUT.*$/s, '$1')}`;
+      const r = await withIdRangePlans(c, () => c.query<{ 'QUERY PLAN': string }>(explain));
+      await c.query('DROP TABLE fresh');
+      return r.rows.map((x) => x['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toMatch(/Index Scan using fresh_pkey/);
+    expect(plan).not.toMatch(/Gather|Seq Scan|Sort/);
   });
 
   it('a chain made in format 1 (by earlier versions) still verifies, and still catches an edit', async () => {

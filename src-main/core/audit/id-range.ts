@@ -85,15 +85,16 @@ export async function idRangeFor(client: Client, from: Date | null, to: Date | n
  * Runs `fn` with plans that read id ranges through the primary key. A just-restored audit_log
  * has no statistics yet, and the planner then picks a parallel scan of the whole table plus a
  * sort for every id range (seen in drills: each 200 000-id chunk of a checkpoint re-hash read all
- * 3 million rows). Queries over id ranges always want the index, so say so while they run.
+ * 3 million rows), or, with few rows guessed, a bitmap scan and a sort. Queries over id ranges
+ * always want the index in id order, so say so while they run.
  * Not nested: the settings are reset on the way out.
  */
 export async function withIdRangePlans<T>(client: Client, fn: () => Promise<T>): Promise<T> {
-  await client.query('SET max_parallel_workers_per_gather = 0; SET enable_seqscan = off');
+  await client.query('SET max_parallel_workers_per_gather = 0; SET enable_seqscan = off; SET enable_bitmapscan = off');
   try {
     return await fn();
   } finally {
     // Fails only on a broken connection or an aborted transaction, where the settings die with it.
-    await client.query('RESET max_parallel_workers_per_gather; RESET enable_seqscan').catch(() => undefined);
+    await client.query('RESET max_parallel_workers_per_gather; RESET enable_seqscan; RESET enable_bitmapscan').catch(() => undefined);
   }
 }
