@@ -7,6 +7,7 @@ import { drillLogCsv, renderDrillReportHtml, formatDuration } from '../../src-ma
 import { countsCheck, tablesCheck } from '../../src-main/core/drill/verify/db-checks';
 import type { DrillSummary } from '../../src-main/contract/drills';
 import type { BackupFile } from '../../src-main/core/backup/manifest';
+import { jobsForFile } from '../../src-main/core/drill/restore-set';
 
 describe('pg_restore / psql argument builders', () => {
   it('always restores without owners or privileges, parallel only from a file, password never in argv', () => {
@@ -31,6 +32,17 @@ describe('pg_restore / psql argument builders', () => {
     expect(isScratchName(n.audit)).toBe(true);
     expect(isScratchName('konote')).toBe(false);
     expect(isScratchName('konote_audit')).toBe(false);
+  });
+});
+
+describe('restore jobs per file', () => {
+  it('loads a database in parallel unless one table holds nearly all its rows', () => {
+    expect(jobsForFile({ 'public.audit_log': 3_000_000, 'public.django_migrations': 7 }, 2)).toBe(1);
+    expect(jobsForFile({ 'public.progress_notes': 300_000, 'public.client_files': 60_000, 'public.users': 300 }, 2)).toBe(2);
+    expect(jobsForFile({ 'public.a': 50, 'public.b': 50 }, 4)).toBe(4);
+    // No estimates (an empty database, or a manifest without them): the machine's default.
+    expect(jobsForFile({}, 2)).toBe(2);
+    expect(jobsForFile({ 'public.a': 0, 'public.b': -1 }, 3)).toBe(3);
   });
 });
 

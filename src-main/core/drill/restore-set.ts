@@ -28,6 +28,18 @@ export interface RestoreSetRequest {
 /** Parallel loading uses up to this many jobs (the machine's cores, at most 4). */
 export const restoreJobs = () => Math.max(1, Math.min(4, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length));
 
+/**
+ * Jobs for one file: parallel loading helps only when there are tables to share out. A file whose
+ * rows sit almost all in one table (the audit database: audit_log) loads as fast with one job, and
+ * one job can read the dump as it is decrypted instead of waiting for a decrypted copy on disk.
+ */
+export function jobsForFile(tableEstimates: Record<string, number>, maxJobs = restoreJobs()): number {
+  const rows = Object.values(tableEstimates).map((n) => Math.max(0, n));
+  const total = rows.reduce((a, b) => a + b, 0);
+  if (total > 0 && Math.max(...rows) >= 0.9 * total) return 1;
+  return maxJobs;
+}
+
 export async function restoreSetFiles(req: RestoreSetRequest): Promise<{ ms: number; parallel: boolean; warnings: string[] }> {
   const t0 = performance.now();
   const files = req.manifest.files.filter((f) => f.role === 'main' || f.role === 'audit');
@@ -57,7 +69,7 @@ export async function restoreSetFiles(req: RestoreSetRequest): Promise<{ ms: num
         tool: req.tool,
         env: req.env[role],
         database: req.databases[role],
-        jobs: restoreJobs(),
+        jobs: jobsForFile(f.tableEstimates),
         clean: req.clean,
         workDir: req.workDir ? path.join(req.workDir, role) : null,
         signal: stop.signal,
