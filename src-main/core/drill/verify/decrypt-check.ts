@@ -4,17 +4,16 @@ import type { JobContext } from '../../jobs/runner';
 import type { MultiFernet } from '../../keys/fernet';
 import { discoverEncryptedColumns, sampleSql } from '../../keys/encrypted-columns';
 import { keysForSchema } from '../../keys/key-verify';
-import { pkType, readBatch } from '../../keys/rotation/column-scan';
 import { openBatch } from '../../keys/fernet-batch';
+import { MAX_FAILED_PKS, decryptTableFull, type FullTable } from './decrypt-full';
 
 /**
  * Decrypts every encrypted column found in the catalog, a sample (oldest and newest rows by key)
- * or every row (`full`, keyset pagination so no table is held in memory). Unlike KoNote's own
+ * or every row (`full`: one streamed pass per table, so no table is held in memory). Unlike KoNote's own
  * check this really uses the key list in custody and reports the primary keys of failures.
  */
 
-export const MAX_FAILED_PKS = 100;
-const BATCH = 2000;
+export { MAX_FAILED_PKS } from './decrypt-full';
 
 type Progress = Pick<JobContext, 'progress' | 'log' | 'throwIfCancelled' | 'signal'>;
 
@@ -32,7 +31,29 @@ export async function decryptColumns(client: Client, schemas: string[], o: Decry
   const columns: ColumnDecrypt[] = [];
   const cache = new Map<string, MultiFernet>();
   const skipped: string[] = [];
-  for (const [i, col] of found.entries()) {
+  if (o.full) {
+    // One pass per table over all its encrypted columns (decrypt-full.ts).
+    const tables = new Map<string, FullTable>();
+    for (const col of found) {
+      if (!col.primaryKey) {
+        skipped.push(`${col.schema}.${col.table}.${col.column}`);
+        continue;
+      }
+      const k = `${col.schema}.${col.table}`;
+      const t = tables.get(k) ?? { schema: col.schema, table: col.table, primaryKey: col.primaryKey, columns: [] };
+      t.columns.push(col.column);
+      tables.set(k, t);
+    }
+    for (const [i, t] of [...tables.values()].entries()) {
+      o.job?.throwIfCancelled();
+      o.onFraction?.(i / Math.max(1, tables.size), `Decrypting every value in ${t.schema}.${t.table}`);
+      const keys = await keysForSchema(client, o.keys, t.schema, cache, o.job);
+      const stats = await decryptTableFull(client, t, keys, () => o.job?.throwIfCancelled());
+      for (const s of stats) if (s.failed) o.job?.log('warn', `${s.schema}.${s.table}.${s.column}: ${s.failed} of ${s.checked} values did not decrypt.`);
+      columns.push(...stats);
+    }
+  }
+  for (const [i, col] of (o.full ? [] : found).entries()) {
     o.job?.throwIfCancelled();
     const label = `${col.schema}.${col.table}.${col.column}`;
     o.onFraction?.(i / Math.max(1, found.length), `Decrypting ${label}`);
@@ -42,33 +63,20 @@ export async function decryptColumns(client: Client, schemas: string[], o: Decry
     }
     const keys = await keysForSchema(client, o.keys, col.schema, cache, o.job);
     const stats: ColumnDecrypt = { schema: col.schema, table: col.table, column: col.column, checked: 0, decrypted: 0, empty: 0, failed: 0, failedPks: [] };
-    // A whole page at a time (fernet-batch.ts): a value counts as decrypted when a key in the list
-    // opens it — MAC and padding checked, as MultiFernet.decrypt does — without keeping plaintext.
-    const judge = (pks: readonly string[], lens: ArrayLike<number>, keyIndex: Int32Array) => {
-      pks.forEach((pk, i) => {
-        if (lens[i]! <= 0) return void stats.empty++; // KoNote's "no value" is ''::bytea (or NULL)
-        stats.checked++;
-        if (keyIndex[i]! >= 0) return void stats.decrypted++;
-        stats.failed++;
-        if (stats.failedPks.length < MAX_FAILED_PKS) stats.failedPks.push(pk);
-      });
-    };
-    if (o.full) {
-      const typed = { ...col, primaryKey: col.primaryKey, pkType: await pkType(client, col) };
-      let after: string | null = null;
-      for (;;) {
-        const page = await readBatch(client, typed, after, BATCH);
-        if (page.pks.length === 0) break;
-        judge(page.pks, page.len, openBatch(keys, page, { plaintexts: false }).keyIndex);
-        after = page.pks[page.pks.length - 1]!;
-        o.job?.throwIfCancelled();
-      }
-    } else {
-      const { text, values } = sampleSql(col, o.sample);
-      const rows = (await client.query<{ id: string; value: Buffer | null }>(text, values)).rows;
-      const vals = rows.map((r) => r.value);
-      judge(rows.map((r) => r.id), vals.map((v) => v?.length ?? -1), openBatch(keys, vals, { plaintexts: false }).keyIndex);
-    }
+    // A sample (oldest and newest rows by key) a page at a time (fernet-batch.ts): a value counts
+    // as decrypted when a key in the list opens it — MAC and padding checked, as
+    // MultiFernet.decrypt does — without keeping plaintext.
+    const { text, values } = sampleSql(col, o.sample);
+    const rows = (await client.query<{ id: string; value: Buffer | null }>(text, values)).rows;
+    const lens = rows.map((r) => r.value?.length ?? -1);
+    const keyIndex = openBatch(keys, rows.map((r) => r.value), { plaintexts: false }).keyIndex;
+    rows.forEach((r, j) => {
+      if (lens[j]! <= 0) return void stats.empty++; // KoNote's "no value" is ''::bytea (or NULL)
+      stats.checked++;
+      if (keyIndex[j]! >= 0) return void stats.decrypted++;
+      stats.failed++;
+      if (stats.failedPks.length < MAX_FAILED_PKS) stats.failedPks.push(r.id);
+    });
     if (stats.failed) o.job?.log('warn', `${label}: ${stats.failed} of ${stats.checked} values did not decrypt.`);
     columns.push(stats);
   }
