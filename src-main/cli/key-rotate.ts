@@ -36,7 +36,7 @@ export function registerKeyRotateCommands(key: Command, env: CliEnv): void {
     .option('--prepare', 'only make the new key and the "new,old" list (give KoNote that list and restart it), then re-encrypt with --resume')
     .option('--incident', 'the key is compromised: same rotation, with the incident checklist')
     .option('--agency <schema>', "rotate one agency's own key (multi-agency deployments) instead of the master key")
-    .option('--batch-size <n>', 'rows per transaction', '500')
+    .option('--batch-size <n>', 'rows per transaction', '2000')
     .option('--profile <name>', 'deployment profile (default: the only one)')
     .option('--json', 'print one JSON document')
     .action((opts: RotateOpts) =>
@@ -49,7 +49,7 @@ export function registerKeyRotateCommands(key: Command, env: CliEnv): void {
           return r.ok;
         }
         const batchSize = Number(opts.batchSize);
-        if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new AppError('Validation', `--batch-size must be a whole number from 1 to 10000 (got "${opts.batchSize}").`, 'For example: --batch-size 500');
+        if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new AppError('Validation', `--batch-size must be a whole number from 1 to 10000 (got "${opts.batchSize}").`, 'For example: --batch-size 2000');
         const r = await runJobFromCli<RotationRunResult>(core, { kind: 'keys.rotate', profile: profile.name, agency, resume: !!opts.resume, incident: !!opts.incident, batchSize, prepareOnly: !!opts.prepare }, opts);
         printResult(opts, r, describeRun);
         return r.verify?.ok ?? true;

@@ -141,7 +141,7 @@ export const RotationRunSpecSchema = z.object({
   agency: z.string().min(1).max(63).nullable().default(null),
   resume: z.boolean().default(false),
   incident: z.boolean().default(false),
-  batchSize: z.number().int().min(1).max(10_000).default(500),
+  batchSize: z.number().int().min(1).max(10_000).default(2000),
   /**
    * Only make the new key and the "new,old" list, so the user can give KoNote that list and
    * restart it before any value is re-encrypted (the wizard's normal pace); resume re-encrypts.

@@ -5,7 +5,7 @@ import { startTestCluster, type TestCluster } from '../helpers/pg-cluster';
 import { withEndpointClient } from '../../src-main/core/connections/pg-client';
 import { FernetKey } from '../../src-main/core/keys/fernet';
 import { encryptBatch } from '../../src-main/core/keys/fernet-batch';
-import { pageValue, readBatch, readRows, writeIfUnchanged, type Page, type RotatableColumn } from '../../src-main/core/keys/rotation/column-scan';
+import { pageKey, pageSize, pageValue, readBatch, readRows, writeIfUnchanged, type Page, type RotatableColumn } from '../../src-main/core/keys/rotation/column-scan';
 
 /**
  * The rotation's page reads and writes against real PostgreSQL. Threats: a value that is not a
@@ -21,7 +21,8 @@ const key = FernetKey.parse(FernetKey.generate());
 const values = new Map<string, Buffer | null>();
 
 beforeAll(async () => {
-  cluster = await startTestCluster();
+  // Test clusters commit asynchronously by default (fsync off); this file checks commit modes.
+  cluster = await startTestCluster({ settings: { synchronous_commit: 'on' } });
   const all256 = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
   for (let i = 0; i < 330; i++) {
     const pk = i === 7 ? 'has,comma "quote" \\back' : i === 8 ? 'ünïcödé 🙂' : `k${String(i).padStart(4, '0')}`;
@@ -91,6 +92,70 @@ describe('page reads', () => {
       expect([0, 2, 4].map(text)).toEqual([0, 2, 4].map((i) => tokens[i]!.toString('ascii')));
       expect(key.tryDecrypt(Buffer.from(text(1), 'base64url'))?.toString()).toBe('saved by KoNote');
       expect(pageValue(after, 3)!.equals(values.get(rows[3]!.pk)!)).toBe(true); // re-read and retried by the rotation, never blindly overwritten
+    });
+  });
+});
+
+describe('integer keys', () => {
+  const intCol = (table: string, pkType: string): RotatableColumn => ({ schema: 'public', table, column: 'v_encrypted', primaryKey: 'id', pkType } as RotatableColumn);
+
+  it('come back as numbers (no string per row) for smallint, integer and bigint; keys beyond 2^53 fall back to exact text', async () => {
+    await db(async (c) => {
+      const keys: Record<string, string[]> = {
+        smallint: ['-32768', '-1', '0', '7', '32767'],
+        integer: ['-2147483648', '-5', '1', '2', '2147483647'],
+        bigint: ['-9223372036854775808', '-9007199254740991', '1', '9007199254740991', '9007199254740993', '9223372036854775807'],
+      };
+      for (const [type, ks] of Object.entries(keys)) {
+        await c.query(`CREATE TABLE ints_${type} (id ${type} PRIMARY KEY, v_encrypted bytea)`);
+        for (const k of ks) await c.query(`INSERT INTO ints_${type} VALUES ($1::${type}, $2)`, [k, Buffer.from(`value ${k}`)]);
+        for (const limit of [1, 2, 100]) {
+          const got: string[] = [];
+          const vals: string[] = [];
+          let after: string | null = null;
+          for (;;) {
+            const p = await readBatch(c, intCol(`ints_${type}`, type), after, limit);
+            if (pageSize(p) === 0) break;
+            const safe = Array.from({ length: pageSize(p) }, (_, i) => Number.isSafeInteger(Number(p.pks[i])));
+            // Numbers exactly when every key of the page is exact as a number.
+            expect(p.ids !== undefined).toBe(safe.every(Boolean));
+            if (p.ids) expect(Array.from(p.ids, String)).toEqual(p.pks);
+            for (let i = 0; i < pageSize(p); i++) {
+              got.push(pageKey(p, i));
+              vals.push(pageValue(p, i)!.toString());
+            }
+            after = pageKey(p, pageSize(p) - 1);
+          }
+          expect(got).toEqual(ks);
+          expect(vals).toEqual(ks.map((k) => `value ${k}`));
+        }
+      }
+    });
+  });
+
+  it('write numeric keys as a binary array and commit asynchronously only when asked, for that transaction only', async () => {
+    await db(async (c) => {
+      await c.query(`CREATE TABLE ints_w (id integer PRIMARY KEY, v_encrypted bytea NOT NULL);
+        CREATE TABLE commit_mode (mode text);
+        CREATE FUNCTION note_commit_mode() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO commit_mode VALUES (current_setting('synchronous_commit')); RETURN NULL; END $$;
+        CREATE TRIGGER note_mode AFTER UPDATE ON ints_w FOR EACH STATEMENT EXECUTE FUNCTION note_commit_mode();`);
+      for (let i = 1; i <= 12; i++) await c.query(`INSERT INTO ints_w VALUES ($1, $2)`, [i * 10, Buffer.from(key.encrypt(`old ${i}`), 'ascii')]);
+      const col = intCol('ints_w', 'integer');
+      for (const asyncCommit of [true, false]) {
+        const page = await readBatch(c, col, null, 100);
+        expect(page.ids).toBeInstanceOf(Float64Array);
+        await c.query(`UPDATE ints_w SET v_encrypted = v_encrypted WHERE id = 50`); // changed after our read: must be left alone
+        const tokens = encryptBatch(key, Array.from(page.ids!, (id) => `new ${id} ${asyncCommit}`));
+        await c.query('DELETE FROM commit_mode');
+        const lost = await writeIfUnchanged(c, col, { pks: page.ids!, versions: page.versions, tokens: Buffer.concat(tokens), len: tokens.map((t) => t.length) }, { asyncCommit });
+        expect(lost).toEqual(['50']);
+        // The AFTER trigger runs inside the batch's own transaction, just before its commit.
+        expect((await c.query(`SELECT mode FROM commit_mode`)).rows).toEqual([{ mode: asyncCommit ? 'off' : 'on' }]);
+        expect((await c.query(`SHOW synchronous_commit`)).rows[0].synchronous_commit).toBe('on'); // nothing leaks into the session
+        const rows = (await c.query<{ id: number; v: Buffer }>(`SELECT id, v_encrypted AS v FROM ints_w ORDER BY id`)).rows;
+        const open = (v: Buffer) => key.tryDecrypt(Buffer.from(v.toString('ascii'), 'base64url'))?.toString();
+        expect(rows.map((r) => open(r.v))).toEqual(rows.map((r) => (r.id === 50 ? 'old 5' : `new ${r.id} ${asyncCommit}`)));
+      }
     });
   });
 });

@@ -76,7 +76,7 @@ describe('rotation wizard', { timeout: 20_000 }, () => {
     await user.click(screen.getByRole('button', { name: 'Create the new key' }));
     expect(f.callsTo('jobs.start')).toHaveLength(1);
     await user.click(screen.getByRole('button', { name: 'Yes, start' }));
-    expect(f.callsTo('jobs.start')[1]).toEqual({ kind: 'keys.rotate', profile: 'Office', agency: null, resume: false, incident: false, batchSize: 500, prepareOnly: true });
+    expect(f.callsTo('jobs.start')[1]).toEqual({ kind: 'keys.rotate', profile: 'Office', agency: null, resume: false, incident: false, batchSize: 2000, prepareOnly: true });
     history.rotations = [status('rotating')];
     emit(job('job-2', 'keys.rotate', 'succeeded', { status: status('rotating'), verify: null }));
 

@@ -42,7 +42,7 @@ describe('escrow and rotation IPC handlers', () => {
       expect(() => contract['keys.escrow.file'].input.parse({ profile: 'p', path: 'x', passphrase: 'short' })).toThrow();
       expect(() => contract['keys.rotation.dropOld'].input.parse({ profile: 'p', agency: null, confirm: false })).toThrow();
       // The rotation job kinds are part of the job contract.
-      expect(JobSpecSchema.parse({ kind: 'keys.rotate', profile: 'p' })).toMatchObject({ agency: null, resume: false, incident: false, batchSize: 500 });
+      expect(JobSpecSchema.parse({ kind: 'keys.rotate', profile: 'p' })).toMatchObject({ agency: null, resume: false, incident: false, batchSize: 2000 });
       expect(JobSpecSchema.parse({ kind: 'keys.rotationDryRun', profile: 'p' })).toMatchObject({ agency: null });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -93,6 +93,19 @@ export function saveBatch(db: LogDb, id: string, col: ColumnRef, b: { lastPk: st
   ).run(b.lastPk, b.done ? 1 : 0, b.reencrypted, b.alreadyNew, b.empty, b.conflicts, id, col.schema, col.table, col.column);
 }
 
+/**
+ * Has columns scanned again from their first row on the next run: the final check found values
+ * there that are not under the new key (a batch a database crash lost after its asynchronous
+ * commit, or a KoNote still writing with the old key first). Re-encrypted and conflict counts
+ * stay (that work happened); "already new" and "empty" are counted afresh by the new scan.
+ */
+export function rescanColumns(db: LogDb, id: string, cols: ColumnRef[]): void {
+  const upd = db.prepare(
+    `UPDATE key_rotation_columns SET last_pk = NULL, done = 0, already_new = 0, empty = 0 WHERE rotation_id = ? AND schema_name = ? AND table_name = ? AND column_name = ?`,
+  );
+  db.transaction(() => cols.forEach((c) => upd.run(id, c.schema, c.table, c.column)))();
+}
+
 export function setRotationState(db: LogDb, id: string, state: RotationStatus['state']): void {
   const at = new Date().toISOString();
   if (state === 'verified') db.prepare(`UPDATE key_rotations SET state = 'verified', verified_at = ? WHERE id = ?`).run(at, id);
