@@ -5,6 +5,7 @@ import { AUDIT_TABLE } from './filters';
 import { EPOCH_US_SQL, ScanAccumulator, emptyScan, mergeScans, type IdTimeScan } from './id-time-scan';
 import { V2BlockReader, v2CopySql } from './row-bytes-v2';
 import { withIdRangePlans } from './id-range';
+import { PG_EPOCH_US, copyRowsStart } from '../common/binary-copy';
 
 /**
  * The hashes behind audit checkpoints. Rows are grouped in blocks of BLOCK_SIZE ids, each block
@@ -121,11 +122,6 @@ export class BlockAccumulator {
   }
 }
 
-const COPY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
-
-/** Microseconds from 1970 to 2000, the origin of PostgreSQL's binary timestamps. */
-const PG_EPOCH_US = 946_684_800_000_000;
-
 /**
  * Reads PostgreSQL's binary COPY of (id bigint, event_timestamp timestamptz, hash bytea) rows: an
  * 11-byte signature, flags, a header extension, then per row a field count and per field a
@@ -141,11 +137,9 @@ export async function readAuditHashRows(stream: AsyncIterable<Buffer>, onRow: (i
     buf = pos < buf.length ? Buffer.concat([buf.subarray(pos), chunk]) : chunk;
     pos = 0;
     if (!headerDone) {
-      if (buf.length < 19) continue;
-      if (!buf.subarray(0, 11).equals(COPY_SIGNATURE)) throw new Error('not a binary COPY stream');
-      const ext = buf.readUInt32BE(15);
-      if (buf.length < 19 + ext) continue;
-      pos = 19 + ext;
+      const start = copyRowsStart(buf);
+      if (start === null) continue;
+      pos = start;
       headerDone = true;
     }
     while (buf.length - pos >= 2) {

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { BlockDigest } from './checkpoint-hash';
 import { ScanAccumulator, type IdTimeScan } from './id-time-scan';
+import { PG_EPOCH_US, copyRowsStart } from '../common/binary-copy';
 
 /**
  * Checkpoint row format 2: a block's digest is SHA-256 over its rows' bytes as PostgreSQL's
@@ -68,9 +69,6 @@ export const v2CopySql = (table: string, lo: number, hi: number): string => {
   return `COPY (SELECT ${V2_SELECT} FROM ${table} WHERE id > ${lo} AND id <= ${hi} ORDER BY id) TO STDOUT (FORMAT binary)`;
 };
 
-const COPY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
-/** Microseconds from 1970 to 2000, the origin of PostgreSQL's binary timestamps. */
-const PG_EPOCH_US = 946_684_800_000_000;
 
 /**
  * Turns a binary COPY of V2_SELECT rows (in id order) into block digests and the id/time scan.
@@ -96,11 +94,9 @@ export class V2BlockReader {
     let buf = this.rest.length ? Buffer.concat([this.rest, chunk]) : chunk;
     let pos = 0;
     if (!this.headerDone) {
-      if (buf.length < 19) return void (this.rest = buf);
-      if (!buf.subarray(0, 11).equals(COPY_SIGNATURE)) throw new Error('not a binary COPY stream');
-      const ext = buf.readUInt32BE(15);
-      if (buf.length < 19 + ext) return void (this.rest = buf);
-      pos = 19 + ext;
+      const start = copyRowsStart(buf);
+      if (start === null) return void (this.rest = buf);
+      pos = start;
       this.headerDone = true;
     }
     let span = pos; // start of the rows of the open block not yet given to the hash

@@ -4,6 +4,7 @@ import type { ColumnDecrypt } from '../../../contract/drills';
 import type { MultiFernet } from '../../keys/fernet';
 import { openBatch } from '../../keys/fernet-batch';
 import { quoteIdent } from '../../keys/encrypted-columns';
+import { copyRowsStart } from '../../common/binary-copy';
 
 /**
  * `--full` decryption of one table: every value of all its encrypted columns in one binary COPY
@@ -22,7 +23,6 @@ export interface FullTable {
 
 export const MAX_FAILED_PKS = 100;
 
-const COPY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 
 export function fullTableCopySql(t: FullTable): string {
   const cols = [`${quoteIdent(t.primaryKey)}::text`, ...t.columns.map(quoteIdent)].join(', ');
@@ -52,11 +52,9 @@ export class FullTableJudge {
     const buf = this.rest.length ? Buffer.concat([this.rest, chunk]) : chunk;
     let pos = 0;
     if (!this.headerDone) {
-      if (buf.length < 19) return void (this.rest = buf);
-      if (!buf.subarray(0, 11).equals(COPY_SIGNATURE)) throw new Error('not a binary COPY stream');
-      const ext = buf.readUInt32BE(15);
-      if (buf.length < 19 + ext) return void (this.rest = buf);
-      pos = 19 + ext;
+      const start = copyRowsStart(buf);
+      if (start === null) return void (this.rest = buf);
+      pos = start;
       this.headerDone = true;
     }
     // Field positions of the complete rows in this buffer: off/len per field, row by row.

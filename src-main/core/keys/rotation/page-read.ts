@@ -2,6 +2,7 @@ import type { Client } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { PackedTokens } from '../fernet-batch';
 import { quoteIdent } from '../encrypted-columns';
+import { copyRowsStart } from '../../common/binary-copy';
 import type { RotatableColumn, Row } from './column-scan';
 
 /**
@@ -61,7 +62,6 @@ export function keyLiteral(pk: string, type: string): string {
   return `E'${pk.replace(/\\/g, '\\\\').replace(/'/g, "''")}'::${type}`;
 }
 
-const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const TWO32 = 0x100000000;
 
 /** Growable typed arrays and receive buffer for one page, reused page after page. */
@@ -122,9 +122,14 @@ export class PageReader {
 function parsePage(slot: Slot, size: number, numeric: boolean, what: string): Page {
   const raw = slot.raw;
   const bad = (why: string) => new Error(`A page of ${what} could not be read (${why}).`);
-  if (size < SIGNATURE.length + 8 || raw.compare(SIGNATURE, 0, SIGNATURE.length, 0, SIGNATURE.length) !== 0) throw bad('no COPY header');
-  let at = SIGNATURE.length + 4;
-  at += 4 + raw.readUInt32BE(at); // header extension
+  let at = (() => {
+    try {
+      return copyRowsStart(raw.subarray(0, size));
+    } catch {
+      return null;
+    }
+  })();
+  if (at === null) throw bad('no COPY header');
   const texts: string[] | null = numeric ? null : [];
   let big: bigint[] | null = null; // keys beyond ±2^53: the page falls back to text keys
   let rows = 0;
