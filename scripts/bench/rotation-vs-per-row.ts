@@ -2,8 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import type { Client } from 'pg';
 import { createCore, closeCore } from '../../src-main/core/create-core';
 import { MemoryVault } from '../../src-main/core/keys/vault';
@@ -20,10 +18,9 @@ import type { Benchmark } from './run';
  * UPDATE ... FROM unnest) versus how KoNote's rotate_encryption_key works — Python `cryptography`
  * + psycopg 3, decrypt / encrypt / UPDATE one row at a time in one transaction — on the same
  * number of values in the same cluster. Ratio = Python time / Custodian time (higher is better).
- * Also reports Custodian's peak heap at 50 k and 500 k values (must stay flat, within 20 %).
+ * (Memory is rotation-memory.ts.)
  */
 const COUNT = Number(process.env.BENCH_ROTATION_VALUES ?? 200_000);
-const MEMORY_SIZES = [50_000, 500_000];
 
 const PY = `
 import json, sys, time
@@ -42,12 +39,6 @@ with psycopg.connect(req["dsn"]) as conn:
     conn.commit()
 print(json.dumps({"seconds": time.perf_counter() - start}))
 `;
-
-/** A full garbage collection, also when node runs without --expose-gc (as `npm run bench` does). */
-function fullGc(): void {
-  v8.setFlagsFromString('--expose-gc');
-  (vm.runInNewContext('gc') as () => void)();
-}
 
 function findPython(): string {
   for (const c of ['/usr/bin/python3', 'python3']) if (spawnSync(c, ['-c', 'import psycopg, cryptography.fernet'], { stdio: 'ignore' }).status === 0) return c;
@@ -77,32 +68,18 @@ const bench: Benchmark = {
       const OLD = FernetKey.generate();
       const NEW = FernetKey.generate();
       const old = MultiFernet.parse(OLD);
-      const dbs = ['speed', ...MEMORY_SIZES.map((n) => `mem${n}`)];
-      await withEndpointClient(ep('postgres'), cluster.password, async (c) => {
-        for (const d of dbs) await c.query(`CREATE DATABASE ${d}`);
-      });
+      await withEndpointClient(ep('postgres'), cluster.password, (c) => c.query('CREATE DATABASE speed'));
       await withEndpointClient(ep('speed'), cluster.password, async (c) => {
         await fill(c, 'progress_notes', '_notes_text_encrypted', COUNT, old);
         await fill(c, 'py_copy', 'notes', COUNT, old); // not named like an encrypted column: Custodian leaves it alone
       });
-      const rotate = async (db: string): Promise<{ ms: number; peakHeap: number }> => {
+      const rotate = async (db: string): Promise<{ ms: number }> => {
         await saveProfile(ctx, { name: db, main: ep(db), audit: ep('postgres'), schemas: ['public'], mainPassword: cluster.password, auditPassword: cluster.password });
         await importKeyList(ctx, db, OLD, { source: 'imported' });
         const rot = await startRotation(ctx, db, null, { newKey: NEW });
-        // The baseline is the live heap after a full collection: without one (the bench does not
-        // run with --expose-gc, so global.gc was undefined) it held whatever garbage happened to be
-        // there, and "peak minus baseline" moved by up to the young generation's size at random.
-        fullGc();
-        const base = v8.getHeapStatistics().used_heap_size;
-        let peak = base;
-        // Same number as process.memoryUsage().heapUsed, without reading RSS from /proc on every
-        // sample (that took ~0.1 s of the main thread's time during the measured run).
-        const timer = setInterval(() => (peak = Math.max(peak, v8.getHeapStatistics().used_heap_size)), 10);
         const t = performance.now();
         await runRotation(ctx, rot.id); // the product's default batch size, as users get it
-        const ms = performance.now() - t;
-        clearInterval(timer);
-        return { ms, peakHeap: peak - base };
+        return { ms: performance.now() - t };
       };
       const ours = await rotate('speed');
       const py = spawnSync(python, ['-c', PY], {
@@ -111,15 +88,9 @@ const bench: Benchmark = {
       });
       if (py.status !== 0) throw new Error(`python failed: ${py.stderr}`);
       const pySeconds = (JSON.parse(py.stdout) as { seconds: number }).seconds;
-      const mem: string[] = [];
-      for (const n of MEMORY_SIZES) {
-        await withEndpointClient(ep(`mem${n}`), cluster.password, (c) => fill(c, 'progress_notes', '_notes_text_encrypted', n, old));
-        const r = await rotate(`mem${n}`);
-        mem.push(`${n / 1000}k: ${(r.peakHeap / 1e6).toFixed(1)} MB`);
-      }
       return {
         ratio: pySeconds / (ours.ms / 1000),
-        detail: `${COUNT / 1000}k values: Python per-row ${pySeconds.toFixed(1)} s, Custodian ${(ours.ms / 1000).toFixed(1)} s; peak extra heap ${mem.join(', ')}`,
+        detail: `${COUNT / 1000}k values: Python per-row ${pySeconds.toFixed(1)} s, Custodian ${(ours.ms / 1000).toFixed(1)} s`,
       };
     } finally {
       await closeCore(ctx).catch(() => undefined);
