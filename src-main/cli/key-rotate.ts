@@ -8,13 +8,14 @@ import { resolveProfile } from '../core/connections/profile-store';
 import { custodyFor } from '../core/keys/custody';
 import { dropOldKey } from '../core/keys/rotation/drop-old';
 import { rotationHistory } from '../core/keys/rotation/post-backup-lookup';
-import type { DropOldResult, KeyHistory, PostRotationBackupResult, RotationDryRun, RotationRunResult } from '../contract/keys-rotation';
+import { checklistOf, latestIncidentRotation, STEP_TEXT, tickIncidentStep, USER_STEPS, type ChecklistItem } from '../core/keys/rotation/incident-checklist';
+import type { DropOldResult, IncidentStep, KeyHistory, PostRotationBackupResult, RotationDryRun, RotationRunResult } from '../contract/keys-rotation';
 import { toErrorData } from '../core/common/errors';
 
 /**
  * `custodian key rotate [--dry-run|--resume] [--incident]`, `custodian key drop-old --yes`,
- * `custodian key history`. The rotation itself runs as a job (persisted, cancellable with Ctrl+C,
- * resumable), exactly as the app runs it.
+ * `custodian key incident [--tick STEP]`, `custodian key history`. The rotation itself runs as a
+ * job (persisted, cancellable with Ctrl+C, resumable), exactly as the app runs it.
  */
 
 interface RotateOpts extends OutputOptions {
@@ -103,6 +104,29 @@ export function registerKeyRotateCommands(key: Command, env: CliEnv): void {
     );
 
   key
+    .command('incident')
+    .description('The incident checklist of the latest "key compromised" rotation; --tick / --untick record your own steps (with who and when)')
+    .option('--tick <steps...>', `steps you have done: ${USER_STEPS.map(kebab).join(', ')}`)
+    .option('--untick <steps...>', 'steps to mark as not done again')
+    .option('--profile <name>', 'deployment profile (default: the only one)')
+    .option('--json', 'print one JSON document')
+    .action((opts: OutputOptions & { profile?: string; tick?: string[]; untick?: string[] }) =>
+      env.action(opts, async (core) => {
+        const profile = resolveProfile(core, opts.profile);
+        // Every step name is checked before anything is recorded.
+        const ticks = (opts.tick ?? []).map((x) => [stepOf(x), true] as const);
+        const unticks = (opts.untick ?? []).map((x) => [stepOf(x), false] as const);
+        let status = latestIncidentRotation(core, profile.name);
+        if (!status) throw new AppError('NotFound', `"${profile.name}" has no incident rotation.`, 'If the key may have leaked, start one with "custodian key rotate --incident" (or Keys > Rotation > The key is compromised).');
+        for (const [step, ticked] of [...ticks, ...unticks]) status = tickIncidentStep(core, profile.name, status.id, step, ticked);
+        const custody = await custodyFor(core, profile.name);
+        const items = checklistOf(status, custody.escrow.length);
+        printResult(opts, { rotationId: status.id, state: status.state, startedAt: status.startedAt, items }, describeIncident);
+        return items.every((i) => i.done);
+      }),
+    );
+
+  key
     .command('history')
     .description('Key custody history: every key (fingerprint), when it became primary or was retired, escrow copies, rotations')
     .option('--profile <name>', 'deployment profile (default: the only one)')
@@ -157,6 +181,36 @@ function describeDrop(r: DropOutput): string {
     ...(r.backupError ? [`The post-rotation backup failed: ${r.backupError.message}${r.backupError.hint ? ` ${r.backupError.hint}` : ''}`, 'Fix that, then run "custodian key post-rotation-backup".'] : []),
     'Next:',
     ...steps.map((x) => `  - ${x}`),
+  ].join('\n');
+}
+
+function kebab(step: string): string {
+  return step.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+function stepOf(name: string): IncidentStep {
+  const step = USER_STEPS.find((s) => kebab(s) === name.trim().toLowerCase());
+  if (!step) throw new AppError('Validation', `"${name}" is not a step you can tick.`, `Use one of: ${USER_STEPS.map(kebab).join(', ')}. (Rotating, the fresh backup and new escrow copies are checked by Custodian.) Nothing was recorded.`);
+  return step;
+}
+
+/** How to get the steps Custodian checks done. */
+const HOW: Partial<Record<ChecklistItem['step'], string>> = {
+  rotated: 'custodian key rotate --resume, then key drop-old --yes',
+  backupTaken: 'custodian key post-rotation-backup',
+  newEscrow: 'custodian key escrow file|sheet|split, after the rotation',
+};
+
+function describeIncident(r: { rotationId: string; state: string; startedAt: string; items: ChecklistItem[] }): string {
+  const line = (i: ChecklistItem) => {
+    const who = i.done ? ` — ${i.by}${i.at ? `, ${i.at.slice(0, 16).replace('T', ' ')} UTC` : ''}` : ` (${HOW[i.step] ?? `tick with --tick ${kebab(i.step)}`})`;
+    return `  [${i.done ? 'x' : ' '}] ${STEP_TEXT[i.step]}${who}`;
+  };
+  const open = r.items.filter((i) => !i.done).length;
+  return [
+    `Incident checklist of the rotation started ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC (${r.state}):`,
+    ...r.items.map(line),
+    open ? `${open} step(s) still open.` : 'Every step is done.',
   ].join('\n');
 }
 

@@ -4,7 +4,7 @@ import { ProfileSchema, ProfileInputSchema, ProfileTestSchema, ProfileNameSchema
 import { ToolFoundSchema } from './tools';
 import { AzureConfigSchema, AzureWindowSchema, BaseBackupSchema, CopyBackPlanSchema, CopyBackResultSchema, DeploymentKindSchema, ParsedTargetSchema, PitrConfigSchema, PitrRoleSchema, RecoverableWindowSchema, RecoverySchema, SetupCheckSchema, TableRefSchema } from './pitr';
 import { KeyCustodySchema } from './keys';
-import { DropOldResultSchema, EscrowCopyResultSchema, KeyHistorySchema, KeyRevealSchema, RecoverResultSchema, RecoverSourceSchema, RotationStatusSchema } from './keys-rotation';
+import { DropOldResultSchema, EscrowCopyResultSchema, IncidentStepSchema, KeyHistorySchema, KeyRevealSchema, RecoverResultSchema, RecoverSourceSchema, RotationStatusSchema } from './keys-rotation';
 import { DrillSummarySchema, LockdownReportSchema, PreflightResultSchema } from './drills';
 import { AlertSchema, BackupRecipientSchema, BackupSetSummarySchema, PinReasonSchema, PruneResultSchema, ScheduleStatusSchema } from './backups';
 import { CleanupInputSchema, CleanupResultSchema, DeadlinesInputSchema, DeadlinesResultSchema, ExportLinkDetailSchema, ExportListInputSchema, ExportListSchema, ExportSettingsSchema, ExportSummarySchema, RevocationRecordSchema, RevokeInputSchema, RevokeResultSchema, SummaryInputSchema } from './exports';
@@ -90,6 +90,8 @@ export const contract = {
   'keys.history': { input: profileRef, output: KeyHistorySchema },
   /** Rotation runs as jobs (keys.rotationDryRun, keys.rotate); these read its state and finish it. */
   'keys.rotation.status': { input: z.object({ profile: ProfileNameSchema, agency: z.string().min(1).max(63).nullable().default(null) }).strict(), output: RotationStatusSchema.nullable() },
+  /** Ticks or unticks one of the user's steps of an incident rotation's checklist (kept with who and when). */
+  'keys.rotation.checklist': { input: z.object({ profile: ProfileNameSchema, rotationId: z.string().uuid(), step: IncidentStepSchema, ticked: z.boolean() }).strict(), output: RotationStatusSchema },
   'keys.rotation.dropOld': { input: z.object({ profile: ProfileNameSchema, agency: z.string().min(1).max(63).nullable().default(null), confirm: z.literal(true) }).strict(), output: DropOldResultSchema },
   /** The one key "reveal": only when the user asks, to copy the list into KoNote's environment. */
   'keys.reveal': { input: z.object({ profile: ProfileNameSchema, confirm: z.literal(true) }).strict(), output: KeyRevealSchema },

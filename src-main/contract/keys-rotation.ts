@@ -60,6 +60,15 @@ export type RotationDryRun = z.infer<typeof RotationDryRunSchema>;
 
 export const RotationStateSchema = z.enum(['rotating', 'verified', 'completed']);
 
+/**
+ * Incident mode (scenario D): the steps only the user can do, ticked by them and kept with the
+ * rotation. (Rotating, the fresh backup and new escrow copies are checked by Custodian itself.)
+ */
+export const IncidentStepSchema = z.enum(['revokeCopies', 'findLeak', 'otherSecrets', 'reviewAudit']);
+export type IncidentStep = z.infer<typeof IncidentStepSchema>;
+export const IncidentTickSchema = z.object({ step: IncidentStepSchema, tickedAt: z.string(), by: z.string() });
+export type IncidentTick = z.infer<typeof IncidentTickSchema>;
+
 export const RotationStatusSchema = z.object({
   id: z.string(),
   profile: z.string(),
@@ -87,6 +96,8 @@ export const RotationStatusSchema = z.object({
   nextSteps: z.array(z.string()),
   /** The backup taken after the rotation and pinned "post-key-rotation", once there is one. */
   postBackup: z.object({ setId: z.string(), createdAt: z.string(), state: z.string(), verified: z.boolean() }).nullable().default(null),
+  /** Incident rotations: the user's ticks on the scenario D checklist (empty otherwise). */
+  checklist: z.array(IncidentTickSchema).default([]),
 });
 export type RotationStatus = z.infer<typeof RotationStatusSchema>;
 

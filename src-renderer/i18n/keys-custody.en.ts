@@ -150,6 +150,8 @@ export const keyCustodyEn = {
     reviewAudit: 'Review the audit log for unusual exports and views since the suspected leak',
     doneByCustodian: 'Done — Custodian checked this.',
     notYet: 'Not done yet.',
+    afterStart: 'You can tick this once the rotation has started; ticks are kept with it.',
+    tickedBy: 'Ticked by {{by}}, {{at}}.',
     whereTitle: 'Where to look for the leak',
     where: {
       env: '.env files and copies of them (laptops, USB sticks, old servers)',

@@ -151,6 +151,8 @@ export const keyCustodyFr: Texts<typeof keyCustodyEn> = {
     reviewAudit: 'Examiner le journal d’audit pour des exportations et consultations inhabituelles depuis la fuite présumée',
     doneByCustodian: 'Fait — Custodian l’a vérifié.',
     notYet: 'Pas encore fait.',
+    afterStart: 'Vous pourrez cocher cette étape une fois la rotation commencée ; les coches sont conservées avec elle.',
+    tickedBy: 'Coché par {{by}}, {{at}}.',
     whereTitle: 'Où chercher la fuite',
     where: {
       env: 'Les fichiers .env et leurs copies (portables, clés USB, anciens serveurs)',

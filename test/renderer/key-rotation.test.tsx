@@ -2,7 +2,7 @@ import { act, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { JobSummary } from '../../src-main/contract/jobs';
 import type { KeyCustody } from '../../src-main/contract/keys';
-import type { KeyHistory, RotationDryRun, RotationStatus } from '../../src-main/contract/keys-rotation';
+import type { IncidentStep, KeyHistory, RotationDryRun, RotationStatus } from '../../src-main/contract/keys-rotation';
 import { createFakeApi } from './fake-api';
 import { renderApp } from './render-app';
 
@@ -29,7 +29,7 @@ const status = (state: RotationStatus['state'], extra: Partial<RotationStatus> =
   id: 'rot-1', profile: 'Office', agency: null, state, incident: false, oldFingerprints: ['old0-old0-old0-old0'], newFingerprint: 'new1-new1-new1-new1',
   startedAt: ago(3), verifiedAt: state === 'rotating' ? null : ago(2), completedAt: state === 'completed' ? ago(1) : null,
   columns: [{ schema: 'public', table: 'client_files', column: '_first_name_encrypted', done: state !== 'rotating', reencrypted: state === 'rotating' ? 0 : 40, alreadyNew: 0, empty: state === 'rotating' ? 0 : 2, conflicts: 0 }],
-  nextSteps: [], postBackup: null, ...extra,
+  nextSteps: [], postBackup: null, checklist: [], ...extra,
 });
 const KEY_LIST = 'bmV3LWtleS1ub3QtcmVhbGx5LWEta2V5LWJ1dC1zZWNyZXQ=,b2xkLWtleS1ub3QtcmVhbGx5LWEta2V5LWJ1dC1zZWNyZXQ=';
 
@@ -48,6 +48,13 @@ function setup() {
     'jobs.start': () => ({ ok: true, value: { jobId: `job-${++n}` } }),
     'jobs.cancel': () => ({ ok: true, value: { cancelled: true } }),
     'keys.reveal': () => ({ ok: true, value: { profile: 'Office', listFingerprint: 'list-2', keyList: KEY_LIST, envLine: `FIELD_ENCRYPTION_KEY=${KEY_LIST}`, keyCount: 2 } }),
+    'keys.rotation.checklist': (input) => {
+      const { step, ticked } = input as { step: IncidentStep; ticked: boolean };
+      const r = history.rotations[0]!;
+      const checklist = ticked ? [...r.checklist, { step, tickedAt: '2026-03-01T12:30:00Z', by: 'ana' }] : r.checklist.filter((c) => c.step !== step);
+      history.rotations = [{ ...r, checklist }];
+      return { ok: true, value: history.rotations[0]! };
+    },
     'keys.rotation.dropOld': () => {
       history.rotations = [status('completed')];
       return { ok: true, value: { status: status('completed'), custody: CUSTODY, auditRowWritten: true, nextSteps: [] } };
@@ -137,7 +144,7 @@ describe('rotation wizard', { timeout: 20_000 }, () => {
     expect(screen.queryByRole('button', { name: 'Create the new key' })).not.toBeInTheDocument();
   });
 
-  it('incident mode rotates straight through with larger batches and keeps the scenario D checklist', async () => {
+  it('incident mode rotates straight through and keeps the scenario D checklist, with the user\'s ticks recorded', async () => {
     const user = userEvent.setup();
     const { f, history, emit } = setup();
     renderApp('#/keys', f);
@@ -146,6 +153,8 @@ describe('rotation wizard', { timeout: 20_000 }, () => {
     const list = screen.getByTestId('incident-checklist');
     expect(within(list).getByLabelText(/Take a fresh backup right after/)).not.toBeChecked();
     expect(within(list).getByText(/\.env files and copies of them/)).toBeInTheDocument();
+    // The user's own steps are kept with the rotation, so they wait until there is one.
+    expect(within(list).getByLabelText(/Revoke old copies/)).toBeDisabled();
     await user.click(screen.getByRole('button', { name: 'Run the dry run' }));
     emit(job('job-1', 'keys.rotationDryRun', 'succeeded', DRY));
     await user.click(await screen.findByRole('button', { name: 'Rotate now (incident)' }));
@@ -158,8 +167,14 @@ describe('rotation wizard', { timeout: 20_000 }, () => {
     expect(await within(after).findByLabelText(/Take a fresh backup right after/)).toBeChecked();
     expect(within(after).getByLabelText(/Rotate to a new key/)).toBeChecked();
     expect(within(after).getByLabelText(/Make new escrow copies/)).not.toBeChecked();
-    const manual = within(after).getByLabelText(/Revoke old copies/);
-    await user.click(manual);
-    expect(manual).toBeChecked();
+    // The user's ticks are recorded with the rotation (who, when) and read back from it.
+    await user.click(within(after).getByLabelText(/Revoke old copies/));
+    expect(f.callsTo('keys.rotation.checklist')).toEqual([{ profile: 'Office', rotationId: 'rot-1', step: 'revokeCopies', ticked: true }]);
+    expect(await within(after).findByText(/Ticked by ana/)).toBeInTheDocument();
+    expect(within(after).getByLabelText(/Revoke old copies/)).toBeChecked();
+    expect(within(after).getByLabelText(/Find where the key leaked/)).not.toBeChecked();
+    await user.click(within(after).getByLabelText(/Revoke old copies/));
+    expect(f.callsTo('keys.rotation.checklist')[1]).toMatchObject({ step: 'revokeCopies', ticked: false });
+    await vi.waitFor(() => expect(within(after).getByLabelText(/Revoke old copies/)).not.toBeChecked());
   });
 });

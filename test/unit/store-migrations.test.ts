@@ -50,6 +50,7 @@ describe('SQLite log migrations', () => {
     11: ['lockdown_checks'],
     12: [],
     13: [],
+    14: ['key_rotation_checklist'],
   };
   for (const m of migrations) {
     it(`migration ${m.version} (${m.name}) applies on top of ${m.version - 1}`, () => {

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { CheckResult, DrillState, DrillSummary, VerificationReport } from '../../contract/drills';
 import type { CoreContext } from '../context';
+import { osUser } from '../common/os-user';
 
 /**
  * The drill log in SQLite: every drill and every real restore, with the set used, measured RTO and
@@ -62,14 +63,6 @@ function toSummary(r: Row): DrillSummary {
   };
 }
 
-function whoRan(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return 'unknown';
-  }
-}
-
 export const drillStore = {
   insert(ctx: CoreContext, d: Pick<DrillSummary, 'id' | 'kind' | 'profile' | 'setId' | 'startedAt' | 'rpoSeconds' | 'keyListFingerprint' | 'notes' | 'jobId'>): void {
     ctx.log
@@ -77,7 +70,7 @@ export const drillStore = {
         `INSERT INTO drills (id, kind, profile, set_id, state, started_at, rpo_seconds, ran_by, host, key_list_fingerprint, notes, job_id)
          VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(d.id, d.kind, d.profile, d.setId, d.startedAt, d.rpoSeconds, whoRan(), os.hostname(), d.keyListFingerprint, d.notes, d.jobId);
+      .run(d.id, d.kind, d.profile, d.setId, d.startedAt, d.rpoSeconds, osUser(), os.hostname(), d.keyListFingerprint, d.notes, d.jobId);
   },
   /** Partial updates as the drill advances, so a crash leaves a record of how far it got. */
   update(ctx: CoreContext, id: string, f: Partial<Pick<DrillSummary, 'scratch' | 'preflight' | 'verification' | 'safetySetId' | 'lockdown' | 'restoreMs' | 'verifyMs' | 'rtoSeconds'>>): void {

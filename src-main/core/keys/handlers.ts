@@ -9,11 +9,12 @@ import { rotationStatus } from './rotation/rotation-service';
 import { dropOldKey } from './rotation/drop-old';
 import { rotationHistory } from './rotation/post-backup-lookup';
 import { revealKeyList } from './key-reveal';
+import { tickIncidentStep } from './rotation/incident-checklist';
 
 type KeyChannels =
   | 'keys.custody' | 'keys.import' | 'keys.generate'
   | 'keys.escrow.file' | 'keys.escrow.sheet' | 'keys.escrow.split' | 'keys.recover' | 'keys.history'
-  | 'keys.rotation.status' | 'keys.rotation.dropOld' | 'keys.reveal';
+  | 'keys.rotation.status' | 'keys.rotation.checklist' | 'keys.rotation.dropOld' | 'keys.reveal';
 
 /** IPC handlers for the Keys page. The key list arrives once (import/recover) and is never sent back. */
 export function keyHandlers(ctx: CoreContext): Pick<Handlers, KeyChannels> {
@@ -31,6 +32,7 @@ export function keyHandlers(ctx: CoreContext): Pick<Handlers, KeyChannels> {
       const s = rotationStatus(ctx, name(profile));
       return s && s.agency === agency ? s : null;
     },
+    'keys.rotation.checklist': async ({ profile, rotationId, step, ticked }) => tickIncidentStep(ctx, name(profile), rotationId, step, ticked),
     'keys.rotation.dropOld': async ({ profile, agency }) => dropOldKey(ctx, name(profile), agency),
     'keys.reveal': async ({ profile }) => revealKeyList(ctx, name(profile)),
   };

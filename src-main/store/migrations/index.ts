@@ -344,4 +344,19 @@ export const migrations: Migration[] = [
     name: 'audit checkpoints record the row format they were hashed with',
     sql: `ALTER TABLE audit_checkpoints ADD COLUMN row_format INTEGER NOT NULL DEFAULT 1;`,
   },
+  {
+    // Incident mode: the scenario D steps only the user can do, ticked in the app or the CLI, with
+    // who and when, kept with the rotation as evidence of the response.
+    version: 14,
+    name: 'incident checklist ticks of key rotations',
+    sql: `
+      CREATE TABLE key_rotation_checklist (
+        rotation_id TEXT NOT NULL REFERENCES key_rotations(id) ON DELETE CASCADE,
+        step TEXT NOT NULL,
+        ticked_at TEXT NOT NULL,
+        ticked_by TEXT NOT NULL,
+        PRIMARY KEY (rotation_id, step)
+      );
+    `,
+  },
 ];

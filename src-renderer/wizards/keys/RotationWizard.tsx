@@ -219,6 +219,9 @@ export function RotationWizard({ profile, onChanged }: { profile: string; onChan
 
         {(incident || incidentRotation) && (
           <IncidentChecklist
+            profile={profile}
+            rotation={incidentRotation}
+            onChanged={() => void load()}
             facts={{
               rotated: incidentRotation?.state === 'completed',
               backupTaken: !!incidentRotation?.postBackup?.verified || (!!incidentRotation && !!backupResult?.verified),

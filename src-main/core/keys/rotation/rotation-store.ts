@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LogDb } from '../../../store/log-store';
-import type { RotationStatus } from '../../../contract/keys-rotation';
+import type { IncidentStep, IncidentTick, RotationStatus } from '../../../contract/keys-rotation';
 
 /**
  * Persisted rotation state in the SQLite log: one row per rotation and one per column with the
@@ -55,7 +55,19 @@ function toRecord(db: LogDb, r: RotationRow): RotationRecord {
     verifiedAt: r.verified_at,
     completedAt: r.completed_at,
     columns: cols.map((c) => ({ schema: c.schema_name, table: c.table_name, column: c.column_name, lastPk: c.last_pk, done: c.done === 1, reencrypted: c.reencrypted, alreadyNew: c.already_new, empty: c.empty, conflicts: c.conflicts })),
+    checklist: checklistTicks(db, r.id),
   };
+}
+
+function checklistTicks(db: LogDb, rotationId: string): IncidentTick[] {
+  const rows = db.prepare(`SELECT step, ticked_at, ticked_by FROM key_rotation_checklist WHERE rotation_id = ? ORDER BY ticked_at, step`).all(rotationId) as { step: IncidentStep; ticked_at: string; ticked_by: string }[];
+  return rows.map((r) => ({ step: r.step, tickedAt: r.ticked_at, by: r.ticked_by }));
+}
+
+/** Ticks (keeping the first tick's time and person) or unticks one incident step. */
+export function setChecklistTick(db: LogDb, rotationId: string, step: IncidentStep, ticked: boolean, by: string): void {
+  if (ticked) db.prepare(`INSERT OR IGNORE INTO key_rotation_checklist (rotation_id, step, ticked_at, ticked_by) VALUES (?, ?, ?, ?)`).run(rotationId, step, new Date().toISOString(), by);
+  else db.prepare(`DELETE FROM key_rotation_checklist WHERE rotation_id = ? AND step = ?`).run(rotationId, step);
 }
 
 export function createRotation(db: LogDb, r: { profile: string; agency: string | null; incident: boolean; oldFingerprints: string[]; newFingerprint: string }): string {
