@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppErrorData } from '../../src-main/contract/errors';
 import type { JobSummary } from '../../src-main/contract/jobs';
+import { CancelConfirm } from '../components/CancelConfirm';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { formatLocal } from '../components/time';
 import { useJobs } from '../state/jobs';
@@ -80,19 +81,7 @@ function JobCard({ job }: { job: JobSummary }) {
           </Button>
         )}
       </Group>
-      {confirming && (
-        <Stack gap="xs" mt="xs" role="alertdialog" aria-label={t('jobs.cancel')}>
-          <Text size="sm">{t('jobs.cancelConfirm', { title: job.title })}</Text>
-          <Group gap="xs">
-            <Button size="xs" color="red" onClick={() => void cancel()}>
-              {t('jobs.confirmCancel')}
-            </Button>
-            <Button size="xs" variant="default" onClick={() => setConfirming(false)}>
-              {t('jobs.keepRunning')}
-            </Button>
-          </Group>
-        </Stack>
-      )}
+      {confirming && <CancelConfirm mt="xs" message={t('jobs.cancelConfirm', { title: job.title })} onConfirm={() => void cancel()} onKeep={() => setConfirming(false)} />}
       {showLog && (
         <Code block mt="xs" className="job-log">
           {lines && lines.length > 0 ? lines.map((l) => `${l.at}  ${l.level.toUpperCase()}  ${l.text}`).join('\n') : t('jobs.logEmpty')}

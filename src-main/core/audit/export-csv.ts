@@ -4,7 +4,7 @@ import type { AuditFilter, AuditRow } from '../../contract/audit';
 import type { CoreContext } from '../context';
 import type { JobContext } from '../jobs/runner';
 import { AppError } from '../common/errors';
-import { fsyncDir } from '../common/atomic-file';
+import { commitPartial } from '../common/atomic-file';
 import { applySavedQuery } from './saved-queries';
 import { forEachPage, planQuery } from './query';
 import { withAuditClient } from './audit-db';
@@ -69,11 +69,7 @@ export async function exportAuditCsv(ctx: CoreContext, o: { profile?: string; fi
       { signal: job?.signal },
     );
     await new Promise<void>((res, rej) => stream.end((e?: Error | null) => (e ? rej(e) : res())));
-    const fd = fs.openSync(partial, 'r+');
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fs.renameSync(partial, out);
-    fsyncDir(out);
+    commitPartial(partial, out);
   } catch (e) {
     stream.destroy();
     fs.rmSync(partial, { force: true });

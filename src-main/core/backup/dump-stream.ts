@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../common/errors';
-import { fsyncDir } from '../common/atomic-file';
+import { commitPartial } from '../common/atomic-file';
 import { encryptStream } from './age-stream';
 
 export interface DumpToFileRequest {
@@ -93,14 +93,7 @@ export async function dumpToFile(req: DumpToFileRequest): Promise<DumpToFileResu
     if (code !== 0) {
       throw new AppError('Internal', `pg_dump failed (exit ${code}): ${errors.slice(-3).join(' ') || rest.trim() || 'no message'}`, 'See the job log for pg_dump’s own words; nothing was kept from this run.');
     }
-    const fd = fs.openSync(partial, 'r+');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(partial, req.file);
-    fsyncDir(req.file);
+    commitPartial(partial, req.file);
     const p = plain.digest();
     const s = stored.digest();
     return { bytes: s.bytes, sha256: s.hex, plaintextBytes: p.bytes, plaintextSha256: p.hex, warnings };

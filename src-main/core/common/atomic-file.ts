@@ -17,6 +17,23 @@ export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o60
   fsyncDir(file);
 }
 
+/** Makes a finished `<file>.partial` the file: fsync it, rename it, fsync the folder. */
+export function commitPartial(partial: string, file: string): void {
+  fsyncFile(partial);
+  fs.renameSync(partial, file);
+  fsyncDir(file);
+}
+
+/** Flushes a file's data to disk (streams written with createWriteStream are not fsynced). */
+export function fsyncFile(file: string): void {
+  const fd = fs.openSync(file, 'r+');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** fsyncs the folder holding `file` so the rename itself is durable (no-op where unsupported). */
 export function fsyncDir(file: string): void {
   const dir = file.replace(/[\\/][^\\/]*$/, '') || '.';

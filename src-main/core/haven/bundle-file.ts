@@ -4,7 +4,7 @@ import { createDecipheriv, createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { AppError } from '../common/errors';
-import { fsyncDir } from '../common/atomic-file';
+import { commitPartial, fsyncDir, fsyncFile } from '../common/atomic-file';
 import { HEADER_LEN, TAG_LEN, buildHeader, damaged, parseHeader, unwrapWithAny, wrapDek, wrongKey, type EncHeader } from './enc-format';
 
 /**
@@ -79,11 +79,7 @@ export async function decryptBundleToFile(file: string, out: string, keys: Buffe
   const ws = fs.createWriteStream(partial, { mode: 0o600 });
   try {
     await decryptInto(file, b, dek, ws);
-    const fd = fs.openSync(partial, 'r+');
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fs.renameSync(partial, out);
-    fsyncDir(out);
+    commitPartial(partial, out);
   } catch (e) {
     fs.rmSync(partial, { force: true });
     throw e;
@@ -128,9 +124,7 @@ export async function rewrapBundle(file: string, keys: Buffer[], newKey: Buffer,
       fs.writeSync(out, buildHeader(b.header.dataIv, wrapDek(newKey, dek)));
       fs.closeSync(out);
       await pipeline(fs.createReadStream(file, { start: HEADER_LEN }), fs.createWriteStream(partial, { flags: 'a' }));
-      const fd = fs.openSync(partial, 'r+');
-      fs.fsyncSync(fd);
-      fs.closeSync(fd);
+      fsyncFile(partial);
     } catch (e) {
       try {
         fs.closeSync(out);

@@ -2,6 +2,7 @@ import { Button, Group, Progress, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { JobSummary } from '../../../src-main/contract/jobs';
+import { CancelConfirm } from '../../components/CancelConfirm';
 import { ErrorAlert } from '../../components/ErrorAlert';
 
 /** Seconds left, from the fraction done and the time spent so far (null until it can be told). */
@@ -34,17 +35,14 @@ export function KeyJobProgress({ job, onCancel, cancelNote }: { job: JobSummary;
               </Button>
             </Group>
           ) : (
-            <Stack gap="xs" role="alertdialog" aria-label={t('jobs.cancel')}>
-              <Text size="sm">{cancelNote ?? t('jobs.cancelConfirm', { title: job.title })}</Text>
-              <Group gap="xs">
-                <Button size="xs" color="red" onClick={() => { setConfirming(false); onCancel(); }}>
-                  {t('jobs.confirmCancel')}
-                </Button>
-                <Button size="xs" variant="default" onClick={() => setConfirming(false)}>
-                  {t('jobs.keepRunning')}
-                </Button>
-              </Group>
-            </Stack>
+            <CancelConfirm
+              message={cancelNote ?? t('jobs.cancelConfirm', { title: job.title })}
+              onConfirm={() => {
+                setConfirming(false);
+                onCancel();
+              }}
+              onKeep={() => setConfirming(false)}
+            />
           )}
         </>
       )}

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { CoreContext } from '../../context';
 import type { EscrowCopyResult } from '../../../contract/keys-rotation';
 import { AppError } from '../../common/errors';
+import { writeFileAtomic } from '../../common/atomic-file';
 import { keyListFingerprint } from '../fingerprint';
 import { loadKeyList } from '../key-service';
 import { vaultAccounts } from '../vault';
@@ -32,15 +33,7 @@ export function writeSecretFile(file: string, data: Uint8Array | string): void {
   }
   const dir = path.dirname(target);
   if (!fs.existsSync(dir)) throw new AppError('NotFound', `The folder ${dir} does not exist.`, 'Choose an existing folder (e.g. your USB stick).');
-  const partial = `${target}.partial`;
-  const fd = fs.openSync(partial, 'w', 0o600);
-  try {
-    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(partial, target);
+  writeFileAtomic(target, typeof data === 'string' ? data : Buffer.from(data));
 }
 
 export function recordEscrowCopy(ctx: CoreContext, profile: string, kind: string, listFingerprint: string, now = new Date()): void {
