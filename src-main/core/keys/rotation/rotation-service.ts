@@ -12,7 +12,7 @@ import { importKeyList } from '../key-service';
 import { assertNewKey, keysFor, masterKeys, scopeColumns, type ScopeKeys } from './rotation-scope';
 import { countColumn, MAX_LISTED, type RotatableColumn } from './column-scan';
 import { rotateColumn, type FaultPoint } from './rotation-pipeline';
-import { activeRotation, createRotation, ensureColumns, getRotation, rescanColumns, saveBatch, setRotationState, type ColumnRef, type RotationRecord } from './rotation-store';
+import { activeRotation, createRotation, ensureColumns, forgetColumnsNotIn, getRotation, rescanColumns, saveBatch, setRotationState, type ColumnRef, type RotationRecord } from './rotation-store';
 import { rotationStatusOf } from './post-backup-lookup';
 
 /**
@@ -142,6 +142,7 @@ export async function runRotation(ctx: CoreContext, rotationId: string, opts: Ru
     const { rotatable, unsupported } = await scopeColumns(client, profile.schemas, rot.agency);
     if (unsupported.length) throw new AppError('Conflict', `Encrypted columns without a single-column primary key appeared: ${unsupported.join(', ')}.`, 'The database changed shape during the rotation; stop KoNote migrations and ask for help. The keys stay "new,old", so KoNote keeps working.');
     ensureColumns(ctx.log, rot.id, rotatable);
+    for (const gone of forgetColumnsNotIn(ctx.log, rot.id, rotatable)) job?.log('warn', `${label(gone)} is no longer in the database (renamed or dropped); if it was renamed, it is rotated under its new name.`);
     const progress = new Map((getRotation(ctx.log, rot.id)!.columns).map((c) => [label(c), c]));
     const total = await totalRows(client, rotatable.filter((c) => !progress.get(label(c))?.done));
     let processed = 0;
@@ -150,17 +151,34 @@ export async function runRotation(ctx: CoreContext, rotationId: string, opts: Ru
       const p = progress.get(label(col))!;
       if (p.done) continue;
       await opts.faults?.('column-start', col);
-      await rotateColumn(client, col, p.lastPk, { keys: probe, newKey, batchSize, asyncCommit: true, faults: opts.faults, job }, ({ rows, ...counts }) => {
-        saveBatch(ctx.log, rot.id, col, counts);
-        if (counts.done) return;
-        processed += rows;
-        const rate = processed / Math.max(1, Date.now() - started);
-        const eta = rate > 0 ? Math.round((total - processed) / rate / 1000) : null;
-        job?.progress(total ? processed / total : null, `Re-encrypting ${label(col)}: ${processed} of about ${total} values${eta !== null ? `, about ${eta} s left` : ''}`);
-      });
+      try {
+        await rotateColumn(client, col, p.lastPk, { keys: probe, newKey, batchSize, asyncCommit: true, faults: opts.faults, job }, ({ rows, ...counts }) => {
+          saveBatch(ctx.log, rot.id, col, counts);
+          if (counts.done) return;
+          processed += rows;
+          const rate = processed / Math.max(1, Date.now() - started);
+          const eta = rate > 0 ? Math.round((total - processed) / rate / 1000) : null;
+          job?.progress(total ? processed / total : null, `Re-encrypting ${label(col)}: ${processed} of about ${total} values${eta !== null ? `, about ${eta} s left` : ''}`);
+        });
+      } catch (e) {
+        if (!shapeChanged(e)) throw e;
+        throw new AppError(
+          'Conflict',
+          `${label(col)} changed while it was being rotated: ${(e as Error).message}.`,
+          'A KoNote migration (or someone) renamed, dropped or retyped it. Nothing is lost: every value still opens with "new,old", and the batches done are kept. When the migration has finished, resume with `custodian key rotate --resume` (or Keys > Rotation > Resume); Custodian finds the columns again.',
+          { cause: e },
+        );
+      }
     }
   }, job);
   return getRotation(ctx.log, rot.id)!;
+}
+
+/** SQLSTATEs of a table or column that is not what it was: undefined column/table/schema, wrong type. */
+const SHAPE_CHANGED = new Set(['42703', '42P01', '3F000', '42804', '42846']);
+function shapeChanged(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && SHAPE_CHANGED.has(code);
 }
 
 /**

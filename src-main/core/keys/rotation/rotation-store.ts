@@ -98,6 +98,20 @@ export function ensureColumns(db: LogDb, id: string, cols: ColumnRef[]): void {
   db.transaction(() => cols.forEach((c) => ins.run(id, c.schema, c.table, c.column)))();
 }
 
+/**
+ * Forgets the progress of columns the database no longer has (a KoNote migration renamed or
+ * dropped them during the rotation); a renamed column is found again under its new name and
+ * rotated from its first row (values already new are skipped). Returns the columns forgotten.
+ */
+export function forgetColumnsNotIn(db: LogDb, id: string, present: ColumnRef[]): ColumnRef[] {
+  const key = (c: ColumnRef) => `${c.schema}\u0000${c.table}\u0000${c.column}`;
+  const keep = new Set(present.map(key));
+  const gone = (getRotation(db, id)?.columns ?? []).filter((c) => !keep.has(key(c)));
+  const del = db.prepare(`DELETE FROM key_rotation_columns WHERE rotation_id = ? AND schema_name = ? AND table_name = ? AND column_name = ?`);
+  db.transaction(() => gone.forEach((c) => del.run(id, c.schema, c.table, c.column)))();
+  return gone.map(({ schema, table, column }) => ({ schema, table, column }));
+}
+
 export function saveBatch(db: LogDb, id: string, col: ColumnRef, b: { lastPk: string | null; done: boolean; reencrypted: number; alreadyNew: number; empty: number; conflicts: number }): void {
   db.prepare(
     `UPDATE key_rotation_columns SET last_pk = COALESCE(?, last_pk), done = ?, reencrypted = reencrypted + ?, already_new = already_new + ?, empty = empty + ?, conflicts = conflicts + ?
