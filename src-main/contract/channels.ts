@@ -59,6 +59,14 @@ export type Settings = z.infer<typeof SettingsSchema>;
  */
 export const contract = {
   'app.info': { input: none, output: z.object({ version: z.string(), dataFolder: z.string(), preview: z.boolean(), platform: z.string() }) },
+  /**
+   * The system's own file or folder chooser (desktop app only; the preview and the CLI have none,
+   * and say so). Returns the chosen absolute path, or null when the user closed the dialog.
+   */
+  'app.pickPath': {
+    input: z.object({ kind: z.enum(['folder', 'open', 'save']), title: z.string().min(1).max(200), defaultPath: z.string().max(4096).optional(), extensions: z.array(z.string().regex(/^[A-Za-z0-9]{1,10}$/)).max(10).optional() }).strict(),
+    output: z.object({ path: z.string().nullable() }),
+  },
   'dashboard.health': { input: z.object({ profile: ProfileNameSchema.nullable() }).strict(), output: z.array(HealthTileSchema) },
   'doctor.run': { input: none, output: DoctorReportSchema },
 

@@ -1,5 +1,6 @@
 import type { CoreContext } from './context';
 import { createDispatcher, type Dispatcher, type Handlers } from './ipc/dispatcher';
+import { AppError } from './common/errors';
 import { connectionHandlers } from './connections/handlers';
 import { keyHandlers } from './keys/handlers';
 import { dashboardHealth } from './dashboard/health';
@@ -11,10 +12,18 @@ import { drillHandlers } from './drill/handlers';
 import { auditHandlers } from './audit/handlers';
 import { havenHandlers } from './haven/handlers';
 
+/** Handlers only a host process can give (Electron's dialogs); the core's own refuse plainly. */
+export type HostHandlers = Partial<Pick<Handlers, 'app.pickPath'>>;
+
 /** The complete handler table; `satisfies Handlers` makes a missing channel a compile error. */
-export function createHandlers(ctx: CoreContext): Handlers {
+export function createHandlers(ctx: CoreContext, host: HostHandlers = {}): Handlers {
   const handlers = {
     'app.info': () => ({ version: ctx.version, dataFolder: ctx.home, preview: ctx.preview, platform: process.platform }),
+    'app.pickPath':
+      host['app.pickPath'] ??
+      (() => {
+        throw new AppError('Validation', 'There is no file chooser here.', 'Type the full path instead (the desktop app also offers a Browse button).');
+      }),
     'dashboard.health': ({ profile }) => dashboardHealth(ctx, profile),
     'doctor.run': () => runDoctor(ctx),
     'settings.get': () => ctx.settings.get(),
@@ -35,6 +44,6 @@ export function createHandlers(ctx: CoreContext): Handlers {
   return handlers;
 }
 
-export function createCoreDispatcher(ctx: CoreContext): Dispatcher {
-  return createDispatcher(createHandlers(ctx));
+export function createCoreDispatcher(ctx: CoreContext, host: HostHandlers = {}): Dispatcher {
+  return createDispatcher(createHandlers(ctx, host));
 }

@@ -3,7 +3,7 @@
  * plain-Node core. Everything that matters lives in the core (tested without Electron); this file
  * is wiring only. Bundled by scripts/build-electron.mjs to dist-electron/main.js (ESM).
  */
-import { app, BrowserWindow, ipcMain, protocol, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, type IpcMainInvokeEvent } from 'electron';
 import Store from 'electron-store';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -22,6 +22,7 @@ import { main as runCli } from '../cli/main';
 import { startMissedBackupWatch } from '../core/backup/missed-watch';
 import { startAlertNotifier } from './alert-notifier';
 import { registerPdfRenderer } from '../core/drill/report-pdf';
+import { chosenPath, dialogPlan } from './file-dialogs';
 
 // Must happen before `ready`: app:// behaves like https (standard origin, secure context) so the
 // renderer gets a real origin for the sender check and CSP 'self'. No bypassCSP, no CORS.
@@ -89,7 +90,19 @@ async function start(): Promise<void> {
   const appSettings = openAppSettings(ctx);
   if (!app.isPackaged && appSettings) console.log(`Custodian settings: ${appSettings.path}`);
 
-  const dispatcher = createCoreDispatcher(ctx);
+  // Native file dialogs, attached to the focused window so they are modal to it.
+  const dispatcher = createCoreDispatcher(ctx, {
+    'app.pickPath': async (req) => {
+      const plan = dialogPlan(req);
+      const win = BrowserWindow.getFocusedWindow() ?? [...windows][0];
+      if (plan.dialog === 'save') {
+        const r = win ? await dialog.showSaveDialog(win, plan.options) : await dialog.showSaveDialog(plan.options);
+        return { path: chosenPath(plan, r) };
+      }
+      const r = win ? await dialog.showOpenDialog(win, plan.options) : await dialog.showOpenDialog(plan.options);
+      return { path: chosenPath(plan, r) };
+    },
+  });
   for (const channel of CHANNELS) {
     ipcMain.handle(channel, (event, input: unknown) => dispatcher.dispatch(channel, input, callerOf(event)));
   }

@@ -70,7 +70,10 @@ function Shell() {
         useAppState.getState().setSettings(settings.value);
         if (settings.value.language !== i18n.language) await i18n.changeLanguage(settings.value.language);
       } else setError(settings.error);
-      if (info.ok) setPreview(info.value.preview);
+      if (info.ok) {
+        setPreview(info.value.preview);
+        useAppState.getState().setNativeDialogs(!info.value.preview);
+      }
       await refreshProfiles();
       useAppState.getState().setLoaded();
     })();

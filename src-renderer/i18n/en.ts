@@ -14,6 +14,11 @@ export const en = {
   ...pitrEn,
   ...auditEn,
   ...drillsEn,
+  pathInput: {
+    browse: 'Browse…',
+    browseFor: 'Browse for: {{label}}',
+    choose: 'Choose a file or folder',
+  },
   app: {
     title: 'Custodian',
     tagline: 'Backups, drills and key custody for KoNote',

@@ -12,6 +12,11 @@ export const fr: Resources = {
   ...pitrFr,
   ...auditFr,
   ...drillsFr,
+  pathInput: {
+    browse: 'Parcourir…',
+    browseFor: 'Parcourir : {{label}}',
+    choose: 'Choisir un fichier ou un dossier',
+  },
   app: {
     title: 'Custodian',
     tagline: 'Sauvegardes, exercices et garde des clés pour KoNote',

@@ -7,7 +7,10 @@ interface AppState {
   settings: Settings | null;
   profiles: Profile[];
   loaded: boolean;
+  /** The desktop app offers native file dialogs; the web preview does not. */
+  nativeDialogs: boolean;
   setSettings(s: Settings): void;
+  setNativeDialogs(on: boolean): void;
   setProfiles(p: Profile[]): void;
   setLoaded(): void;
 }
@@ -16,7 +19,9 @@ export const useAppState = create<AppState>((set) => ({
   settings: null,
   profiles: [],
   loaded: false,
+  nativeDialogs: false,
   setSettings: (settings) => set({ settings }),
+  setNativeDialogs: (nativeDialogs) => set({ nativeDialogs }),
   setProfiles: (profiles) => set({ profiles }),
   setLoaded: () => set({ loaded: true }),
 }));

@@ -1,6 +1,7 @@
 import { Checkbox, NativeSelect, PasswordInput, Stack, TextInput } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { FieldErrors, FieldSpec, StepSpec } from './types';
+import { PathInput } from '../components/PathInput';
 
 interface Props<F> {
   step: StepSpec<F>;
@@ -35,6 +36,8 @@ export function WizardStepForm<F>({ step, form, errors, onChange }: Props<F>) {
               return (
                 <NativeSelect key={id} {...common} data={(field.options ?? []).map((o) => ({ value: o, label: field.optionLabels ? t(`${field.optionLabels}.${o}`) : o }))} value={String(value ?? '')} onChange={(e) => onChange(field.name, e.currentTarget.value)} />
               );
+            case 'folder':
+              return <PathInput key={id} {...common} kind="folder" autoComplete="off" value={String(value ?? '')} onChange={(v) => onChange(field.name, v)} />;
             case 'password':
               return (
                 <PasswordInput key={id} {...common} autoComplete={field.autoComplete ?? 'new-password'} value={String(value ?? '')} onChange={(e) => onChange(field.name, e.currentTarget.value)} />

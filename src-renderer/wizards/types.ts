@@ -2,7 +2,7 @@
  * Wizards are described as data (Beekeeper Studio style): an ordered list of steps, each a list of
  * fields with a label key, an input kind and a validator. WizardStepForm renders any step.
  */
-export type FieldKind = 'text' | 'password' | 'number' | 'select' | 'checkbox';
+export type FieldKind = 'text' | 'folder' | 'password' | 'number' | 'select' | 'checkbox';
 
 export interface FieldSpec<F> {
   name: keyof F & string;

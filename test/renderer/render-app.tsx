@@ -8,7 +8,7 @@ import { createFakeApi } from './fake-api';
 
 /** Renders the whole app on a hash route with a fake API and fresh stores. */
 export function renderApp(route: string, fake: ReturnType<typeof createFakeApi>) {
-  useAppState.setState({ settings: null, profiles: [], loaded: false });
+  useAppState.setState({ settings: null, profiles: [], loaded: false, nativeDialogs: false });
   useJobs.setState({ jobs: {}, order: [], logs: {} });
   setApiForTests(fake.api);
   window.location.hash = route;

@@ -1,4 +1,4 @@
-import { Alert, Button, Group, List, NativeSelect, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Group, List, NativeSelect, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DoctorReport } from '../../../src-main/contract/channels';
@@ -9,6 +9,7 @@ import { PageTitle } from '../../components/PageTitle';
 import { LANGUAGES, type Language } from '../../i18n';
 import { useAppState } from '../../state/app';
 import { call } from '../api';
+import { PathInput } from '../../components/PathInput';
 
 function ToolsTable({ tools }: { tools: ToolFound[] }) {
   const { t } = useTranslation();
@@ -116,13 +117,13 @@ export function SettingsPage() {
             void saveFolder();
           }}
         >
-          <TextInput
+          <PathInput
+            kind="folder"
             label={t('settings.toolFolder')}
             description={t('settings.toolFolderHelp')}
             value={folder}
-            spellCheck={false}
-            onChange={(e) => {
-              setFolder(e.currentTarget.value);
+            onChange={(v) => {
+              setFolder(v);
               setFolderSaved(false);
             }}
           />

@@ -30,7 +30,7 @@ export const BACKUP_STEPS: StepSpec<BackupForm>[] = [
         name: 'target',
         label: 'backupWizard.target',
         help: 'backupWizard.targetHelp',
-        kind: 'text',
+        kind: 'folder',
         validate: (f) => (f.target.trim() === '' || isFullFolderPath(f.target) ? (f.target.length > 4096 ? 'profileWizard.error.tooLong' : null) : 'backupWizard.targetInvalid'),
       },
     ],

@@ -6,6 +6,7 @@ import type { EscrowCopyResult } from '../../../src-main/contract/keys-rotation'
 import { call } from '../../app/api';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { MIN_PASSPHRASE, passphraseStrength } from './passphrase';
+import { PathInput } from '../../components/PathInput';
 
 type Kind = 'file' | 'sheet' | 'split';
 const STRENGTH_COLOR = { tooShort: 'red', weak: 'orange', fair: 'yellow', strong: 'green' } as const;
@@ -89,14 +90,15 @@ export function EscrowPanel({ profile, onDone }: { profile: string; onDone(): vo
       </Radio.Group>
       <form noValidate onSubmit={(e) => { e.preventDefault(); void submit(); }}>
         <Stack gap="sm">
-          <TextInput
+          <PathInput
+            kind="save"
+            extensions={kind === 'file' ? ['age'] : ['pdf']}
             label={t(kind === 'file' ? 'keyEscrow.filePath' : 'keyEscrow.pdfPath')}
             description={t(kind === 'file' ? 'keyEscrow.filePathHelp' : 'keyEscrow.pdfPathHelp')}
             value={path}
             error={problems.path}
-            spellCheck={false}
             autoComplete="off"
-            onChange={(e) => setPath(e.currentTarget.value)}
+            onChange={setPath}
           />
           {kind === 'file' && (
             <>
@@ -113,7 +115,7 @@ export function EscrowPanel({ profile, onDone }: { profile: string; onDone(): vo
             <>
               <TextInput label={t('keyEscrow.holders')} description={t('keyEscrow.holdersHelp')} value={holders} error={problems.holders} onChange={(e) => setHolders(e.currentTarget.value)} />
               <TextInput label={t('keyEscrow.threshold')} description={t('keyEscrow.thresholdHelp', { n: holderList.length || 'n' })} inputMode="numeric" value={threshold} error={problems.threshold} onChange={(e) => setThreshold(e.currentTarget.value)} />
-              <TextInput label={t('keyEscrow.textDir')} description={t('keyEscrow.textDirHelp')} value={textDir} spellCheck={false} onChange={(e) => setTextDir(e.currentTarget.value)} />
+              <PathInput kind="folder" label={t('keyEscrow.textDir')} description={t('keyEscrow.textDirHelp')} value={textDir} onChange={setTextDir} />
             </>
           )}
           <Group>

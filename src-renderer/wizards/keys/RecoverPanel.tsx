@@ -5,6 +5,7 @@ import type { AppErrorData } from '../../../src-main/contract/errors';
 import type { RecoverResult, RecoverSource } from '../../../src-main/contract/keys-rotation';
 import { call } from '../../app/api';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { PathInput } from '../../components/PathInput';
 
 type Kind = RecoverSource['kind'];
 
@@ -73,7 +74,7 @@ export function RecoverPanel({ profile, onDone }: { profile: string; onDone(): v
         <Stack gap="sm">
           {kind === 'file' && (
             <>
-              <TextInput label={t('keyRecover.filePath')} value={path} spellCheck={false} autoComplete="off" onChange={(e) => setPath(e.currentTarget.value)} />
+              <PathInput kind="open" extensions={['age']} label={t('keyRecover.filePath')} value={path} autoComplete="off" onChange={setPath} />
               <PasswordInput label={t('keyRecover.passphrase')} autoComplete="off" value={passphrase} onChange={(e) => setPassphrase(e.currentTarget.value)} />
             </>
           )}

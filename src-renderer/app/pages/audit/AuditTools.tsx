@@ -9,6 +9,7 @@ import { useKeyJob } from '../../../wizards/keys/useKeyJob';
 import { call } from '../../api';
 import type { AuditRequest } from './AuditFilters';
 import { AuditResults } from './AuditResults';
+import { PathInput } from '../../../components/PathInput';
 
 /** The Audit page's tools around the results: CSV export, link trail, suspicious patterns, checkpoints. */
 
@@ -35,7 +36,7 @@ export function ExportPanel({ profile, request }: { profile: string; request: Au
       <Title order={2} size="h4">
         {t('auditPage.export')}
       </Title>
-      <TextInput label={t('auditPage.exportPath')} description={t('auditPage.exportPathHelp')} value={out} onChange={(e) => setOut(e.currentTarget.value)} />
+      <PathInput kind="save" extensions={['csv']} label={t('auditPage.exportPath')} description={t('auditPage.exportPathHelp')} value={out} onChange={setOut} />
       <Group mt="xs">
         <Button disabled={!out.trim() || active || !request} onClick={() => request && void start({ kind: 'audit.export', profile, filter: request.filter as never, saved: request.saved, out: out.trim() })}>
           {t('auditPage.exportStart')}

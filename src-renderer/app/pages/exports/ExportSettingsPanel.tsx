@@ -5,6 +5,7 @@ import type { ExportSettings } from '../../../../src-main/contract/exports';
 import type { AppErrorData } from '../../../../src-main/contract/errors';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { call } from '../../api';
+import { PathInput } from '../../../components/PathInput';
 
 /** Where the export folder is reachable from here, and which KoNote admin revocations are recorded under. */
 export function ExportSettingsPanel({ profile, onSaved }: { profile: string; onSaved(): void }) {
@@ -33,7 +34,7 @@ export function ExportSettingsPanel({ profile, onSaved }: { profile: string; onS
         {t('exportLinks.settings.title')}
       </Title>
       <Stack gap="xs">
-        <TextInput label={t('exportLinks.settings.exportDir')} value={s.exportDir ?? ''} onChange={(e) => setS({ ...s, exportDir: text(e.currentTarget.value) })} />
+        <PathInput kind="folder" label={t('exportLinks.settings.exportDir')} value={s.exportDir ?? ''} onChange={(v) => setS({ ...s, exportDir: text(v) })} />
         <TextInput label={t('exportLinks.settings.serverExportDir')} value={s.serverExportDir ?? ''} onChange={(e) => setS({ ...s, serverExportDir: text(e.currentTarget.value) })} />
         <TextInput label={t('exportLinks.settings.admin')} value={s.adminUsername ?? ''} onChange={(e) => setS({ ...s, adminUsername: text(e.currentTarget.value) })} />
         <TextInput type="number" min={0} label={t('exportLinks.settings.delay')} value={String(s.pendingDelayMinutes)} onChange={(e) => setS({ ...s, pendingDelayMinutes: Number(e.currentTarget.value) || 0 })} w={200} />

@@ -1,4 +1,4 @@
-import { Alert, Button, Code, Group, List, NativeSelect, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Code, Group, List, NativeSelect, Paper, Stack, Text, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppErrorData } from '../../../../src-main/contract/errors';
@@ -6,6 +6,7 @@ import type { SetupCheck } from '../../../../src-main/contract/pitr';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { call } from '../../api';
 import { CheckTable } from '../drills/CheckTable';
+import { PathInput } from '../../../components/PathInput';
 
 /** Where the WAL archive is, and the server's archiving check with the settings to apply. */
 export function PitrSetupPanel({ profile }: { profile: string }) {
@@ -46,7 +47,7 @@ export function PitrSetupPanel({ profile }: { profile: string }) {
           {t('pitr.setup.title')}
         </Title>
         <Group align="end">
-          <TextInput label={t('pitr.setup.archiveDir')} description={t('pitr.setup.archiveDirHelp')} value={archiveDir} onChange={(e) => { setArchiveDir(e.currentTarget.value); setSaved(false); }} flex={1} />
+          <PathInput kind="folder" label={t('pitr.setup.archiveDir')} description={t('pitr.setup.archiveDirHelp')} value={archiveDir} onChange={(v) => { setArchiveDir(v); setSaved(false); }} flex={1} />
           <Button variant="default" onClick={() => void save()}>
             {t('pitr.setup.save')}
           </Button>

@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { HavenDecryptResult } from '../../../../../src-main/contract/haven';
@@ -6,6 +6,7 @@ import type { AppErrorData } from '../../../../../src-main/contract/errors';
 import { ErrorAlert } from '../../../../components/ErrorAlert';
 import { formatBytes } from '../../../../components/size';
 import { call } from '../../../api';
+import { PathInput } from '../../../../components/PathInput';
 
 /** Decrypt one `.enc` into a new ZIP (the core never overwrites and writes nothing on failure). */
 export function HavenDecryptPanel({ keyPresent }: { keyPresent: boolean }) {
@@ -35,8 +36,8 @@ export function HavenDecryptPanel({ keyPresent }: { keyPresent: boolean }) {
         {t('havenBundles.decrypt.intro')}
       </Text>
       <Stack gap="xs">
-        <TextInput label={t('havenBundles.decrypt.file')} spellCheck={false} value={file} onChange={(e) => setFile(e.currentTarget.value)} />
-        <TextInput label={t('havenBundles.decrypt.out')} spellCheck={false} value={out} onChange={(e) => setOut(e.currentTarget.value)} />
+        <PathInput kind="open" extensions={['enc']} label={t('havenBundles.decrypt.file')} value={file} onChange={setFile} />
+        <PathInput kind="save" extensions={['zip']} label={t('havenBundles.decrypt.out')} value={out} onChange={setOut} />
         <Group>
           <Button disabled={!keyPresent || !file.trim() || !out.trim()} loading={busy} onClick={() => void run()}>
             {t('havenBundles.decrypt.run')}

@@ -1,4 +1,4 @@
-import { Alert, Button, Checkbox, Group, Loader, Paper, Progress, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Checkbox, Group, Loader, Paper, Progress, Stack, Table, Text, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { HavenRewrapReportSchema, type HavenRewrapReport } from '../../../../../src-main/contract/haven';
@@ -6,6 +6,7 @@ import type { AppErrorData } from '../../../../../src-main/contract/errors';
 import { ErrorAlert } from '../../../../components/ErrorAlert';
 import { useJobs } from '../../../../state/jobs';
 import { call } from '../../../api';
+import { PathInput } from '../../../../components/PathInput';
 
 const count = (r: HavenRewrapReport, a: HavenRewrapReport['files'][number]['action']) => r.files.filter((f) => f.action === a).length;
 
@@ -57,12 +58,12 @@ export function HavenRewrapPanel({ keyPresent }: { keyPresent: boolean }) {
         {t('havenBundles.rewrap.intro')}
       </Text>
       <Stack gap="xs">
-        <TextInput
+        <PathInput
+          kind="folder"
           label={t('havenBundles.rewrap.dir')}
-          spellCheck={false}
           value={dir}
-          onChange={(e) => {
-            setDir(e.currentTarget.value);
+          onChange={(v) => {
+            setDir(v);
             // A confirmation is for the folder that was checked, never for one typed afterwards.
             setReport(null);
             setConfirmed(false);

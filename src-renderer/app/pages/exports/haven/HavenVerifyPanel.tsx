@@ -1,10 +1,11 @@
-import { Alert, Badge, Button, Group, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { HavenCheck, HavenVerifyReport } from '../../../../../src-main/contract/haven';
 import type { AppErrorData } from '../../../../../src-main/contract/errors';
 import { ErrorAlert } from '../../../../components/ErrorAlert';
 import { call } from '../../../api';
+import { PathInput } from '../../../../components/PathInput';
 
 const STATUS_COLOR: Record<HavenCheck['status'], string> = { pass: 'green', fail: 'red', warn: 'yellow', 'not-verifiable': 'gray' };
 const KNOWN_LABELS = ['layout', 'data-key', 'integrity', 'zip', 'contents', 'manifest', 'manifest.sha256', 'signature', 'master-key'];
@@ -56,7 +57,7 @@ export function HavenVerifyPanel({ keyPresent }: { keyPresent: boolean }) {
         {t('havenBundles.verify.intro')}
       </Text>
       <Stack gap="xs">
-        <TextInput label={t('havenBundles.verify.file')} spellCheck={false} value={file} onChange={(e) => setFile(e.currentTarget.value)} />
+        <PathInput kind="open" extensions={['enc']} label={t('havenBundles.verify.file')} value={file} onChange={setFile} />
         <Group>
           <Button disabled={!keyPresent || !file.trim()} loading={busy} onClick={() => void run()}>
             {t('havenBundles.verify.run')}
