@@ -71,6 +71,14 @@ export const en = {
       auditLockdown: 'Audit log lockdown',
       suspicious: 'Suspicious activity',
     },
+    next: {
+      lastBackup: 'Back up now →',
+      lastDrill: 'Run a restore drill →',
+      keyAge: 'Rotate the key →',
+      escrow: 'Make an escrow copy →',
+      auditLockdown: 'Check the lockdown →',
+      suspicious: 'Review them in the audit log →',
+    },
   },
   health: {
     noProfile: 'Choose a connection profile first',

@@ -69,6 +69,14 @@ export const fr: Resources = {
       auditLockdown: 'Verrouillage du journal d’audit',
       suspicious: 'Activité suspecte',
     },
+    next: {
+      lastBackup: 'Sauvegarder maintenant →',
+      lastDrill: 'Faire un exercice de restauration →',
+      keyAge: 'Changer la clé →',
+      escrow: 'Faire une copie de secours →',
+      auditLockdown: 'Vérifier le verrouillage →',
+      suspicious: 'Les examiner dans le journal d’audit →',
+    },
   },
   health: {
     noProfile: 'Choisissez d’abord un profil de connexion',

@@ -19,6 +19,10 @@ describe('dashboard', () => {
     const backup = await screen.findByTestId('tile-lastBackup');
     expect(within(backup).getByText('No backup recorded yet')).toBeInTheDocument();
     expect(within(backup).getByText('Needs attention')).toBeInTheDocument();
+    // A tile that is not OK links to where its next step is done; one waiting for a profile does not.
+    expect(within(backup).getByRole('link', { name: 'Back up now →' })).toHaveAttribute('href', '#/backups');
+    expect(within(screen.getByTestId('tile-lastDrill')).getByRole('link', { name: 'Run a restore drill →' })).toHaveAttribute('href', '#/drills');
+    expect(within(screen.getByTestId('tile-keyAge')).queryByRole('link')).not.toBeInTheDocument();
     expect(within(screen.getByTestId('tile-lastDrill')).getByText('No restore drill recorded yet')).toBeInTheDocument();
     expect(within(screen.getByTestId('tile-keyAge')).getByText('Choose a connection profile first')).toBeInTheDocument();
     expect(within(screen.getByTestId('tile-auditLockdown')).getByText('Not checked yet')).toBeInTheDocument();
@@ -36,6 +40,7 @@ describe('dashboard', () => {
     });
     renderApp('#/dashboard', fake);
     expect(await screen.findByText('Primary key is 80 days old: rotation is due every 90 days')).toBeInTheDocument();
+    expect(within(screen.getByTestId('tile-keyAge')).getByRole('link', { name: 'Rotate the key →' })).toHaveAttribute('href', '#/keys');
     expect(fake.callsTo('dashboard.health')).toContainEqual({ profile: 'Office' });
   });
 

@@ -1,4 +1,4 @@
-import { Badge, Button, Group, Loader, NativeSelect, Paper, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Loader, NativeSelect, Paper, Stack, Text, Title } from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { HealthTile } from '../../../src-main/contract/channels';
@@ -9,8 +9,19 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageTitle } from '../../components/PageTitle';
 import { useActiveProfile, useAppState } from '../../state/app';
 import { call } from '../api';
+import type { NavRoute } from '../routes';
 
 const STATUS_COLOR: Record<HealthTile['status'], string> = { ok: 'green', warn: 'yellow', fail: 'red', unknown: 'gray' };
+
+/** Where each tile's next step is done: a tile that is not OK links straight to it. */
+const NEXT_STEP: Record<HealthTile['id'], NavRoute> = {
+  lastBackup: 'backups',
+  lastDrill: 'drills',
+  keyAge: 'keys',
+  escrow: 'keys',
+  auditLockdown: 'drills',
+  suspicious: 'audit',
+};
 
 function Tile({ tile }: { tile: HealthTile }) {
   const { t } = useTranslation();
@@ -26,6 +37,11 @@ function Tile({ tile }: { tile: HealthTile }) {
       </Group>
       {/* The core words nothing itself: it sends a key and values, so this reads in the user's language. */}
       <Text mt="xs">{t(tile.messageKey, { ...tile.values, defaultValue: t('health.unknownMessage') })}</Text>
+      {tile.status !== 'ok' && tile.messageKey !== 'health.noProfile' && (
+        <Anchor href={`#/${NEXT_STEP[tile.id]}`} size="sm" mt="xs" display="inline-block">
+          {t(`dashboard.next.${tile.id}`)}
+        </Anchor>
+      )}
     </Paper>
   );
 }
