@@ -121,7 +121,8 @@ export function registerKeyEscrowCommands(key: Command, env: CliEnv): void {
         else if (opts.fromSheet) source = { kind: 'sheet', keyList: process.stdin.isTTY ? await promptHidden('Type the key list from the sheet: ') : await readStdin() };
         else {
           const text = Array.isArray(opts.shares) && opts.shares.length ? opts.shares.map((f) => readSecretFile(f, 'share')).join('\n') : await readStdin();
-          source = { kind: 'shares', shares: text.split(/\r?\n/).filter((l) => l.trim().startsWith('CUSTODIAN-SHARE')) };
+          // Comment lines (share files start with one) go; a share typed over several lines stays whole.
+          source = { kind: 'shares', shares: text.split(/\r?\n/).filter((l) => l.trim() && !l.trim().startsWith('#')) };
         }
         const r = await recoverKeyList(core, profile.name, source, { checkDatabase: !opts.skipDbCheck, testOnly: !!opts.testOnly });
         printResult(opts, r, describeRecover);

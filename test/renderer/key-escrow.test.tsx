@@ -116,7 +116,7 @@ describe('recover panel', { timeout: 20_000 }, () => {
     expect(screen.getByLabelText(/Test only/)).toBeChecked();
     await user.click(screen.getByRole('button', { name: 'Test the copy' }));
     expect(screen.getByRole('alert')).toHaveTextContent('Enter at least one share.');
-    await user.type(screen.getByLabelText('Shares, one per line'), `${SHARE}\n${SHARE.replace(':1:', ':2:')}`);
+    await user.type(screen.getByLabelText('Shares'), `${SHARE}\n${SHARE.replace(':1:', ':2:')}`);
     await user.click(screen.getByRole('button', { name: 'Test the copy' }));
     expect(await screen.findByText('The copy works: it holds key list aaaa-bbbb-cccc-dddd')).toBeInTheDocument();
     expect(screen.getByText('20 of 20 sampled values decrypted.')).toBeInTheDocument();

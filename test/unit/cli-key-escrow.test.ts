@@ -56,6 +56,12 @@ describe('custodian key escrow / recover', () => {
     expect(two.code, two.out).toBe(0);
     expect(JSON.parse(two.out)).toMatchObject({ imported: true, matchedCustody: true, databaseCheck: null });
     expect(await core.vault.get(vaultAccounts.fernetKeys('only'))).toBe(`${K1},${K2}`);
+    // Typed from paper: each share over several lines as printed, in one file.
+    const typed = path.join(dir, 'typed.txt');
+    fs.writeFileSync(typed, [shareFiles[1]!, shareFiles[2]!].map((f) => fs.readFileSync(f, 'utf8').split('\n')[1]!.match(/.{1,64}/g)!.join('\n')).join('\n\n'));
+    const typedRun = await run('key', 'recover', '--shares', typed, '--skip-db-check', '--test-only', '--json');
+    expect(typedRun.code, typedRun.out).toBe(0);
+    expect(JSON.parse(typedRun.out)).toMatchObject({ imported: false, listFingerprint: keyListFingerprint(`${K1},${K2}`) });
 
     const wrong = path.join(dir, 'wrong.txt');
     fs.writeFileSync(wrong, 'not the right passphrase\n');

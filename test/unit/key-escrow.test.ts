@@ -75,6 +75,10 @@ describe('k-of-n shares', () => {
     await expect(combineShares([shares[0]!.text, other[1]!.text])).rejects.toMatchObject({ kind: 'Validation', message: expect.stringMatching(/different split/) });
     // Line breaks from paper are ignored.
     expect((await combineShares([shares[2]!.text.replace(/(.{30})/g, '$1\n '), shares[0]!.text])).keyList).toBe(LIST);
+    // As the app sends them: one element per typed line, each share over several lines as printed.
+    const typed = [shares[2]!.text, shares[0]!.text].flatMap((t) => t.match(/.{1,64}/g)!);
+    expect(typed.length).toBeGreaterThan(2);
+    expect((await combineShares(typed)).keyList).toBe(LIST);
   });
 
   it('3 of 5 needs three', async () => {
@@ -107,6 +111,16 @@ describe('printable PDFs', () => {
     expect(r.status, r.stderr?.toString()).toBe(0);
     const png = PNG.sync.read(fs.readFileSync(path.join(dir, 'scan.png')));
     expect(jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data).toBe(LIST);
+  });
+
+  it('the printed .env line breaks only after commas, so no key is split across lines', async () => {
+    const pdf = path.join(dir, 'text.pdf');
+    fs.writeFileSync(pdf, await renderKeySheet(LIST, { deployment: 'x', date: new Date() }));
+    const r = spawnSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.split('\n').map((l) => l.trim());
+    const at = lines.findIndex((l) => l.startsWith('FIELD_ENCRYPTION_KEY='));
+    expect(lines.slice(at, at + 2)).toEqual([`FIELD_ENCRYPTION_KEY=${K1},`, K2]);
   });
 
   it('the share PDF has one page per holder, and each page’s QR decodes to that share', async () => {

@@ -105,8 +105,9 @@ export async function renderKeySheet(keyList: string, facts: SheetFacts): Promis
     w.line(k, { font: 'mono', size: 12 });
   });
   w.space(10);
-  w.line('Line for KoNote\u2019s environment:', { size: 10, gap: 8 });
-  for (const part of chunk(`FIELD_ENCRYPTION_KEY=${keys.join(',')}`, 64)) w.line(part, { font: 'mono', size: 10 });
+  // Broken only after the commas, never inside a key, so what is typed back from paper is each key whole.
+  w.line('Line for KoNote\u2019s environment (type it as ONE line, no spaces):', { size: 10, gap: 8 });
+  keys.forEach((k, i) => w.line(`${i === 0 ? 'FIELD_ENCRYPTION_KEY=' : ''}${k}${i < keys.length - 1 ? ',' : ''}`, { font: 'mono', size: 10 }));
   w.space(10);
   const bottom = drawQr(page, keys.join(','), MARGIN, w.y, 200);
   w.y = bottom;
@@ -133,7 +134,7 @@ export async function renderSharePages(shares: KeyShare[], holders: string[], fa
     for (const part of chunk(share.text, 56)) w.line(part, { font: 'mono', size: 11 });
     w.space(8);
     w.y = drawQr(page, share.text, MARGIN, w.y, 220);
-    w.line('To recover: gather the shares and run "custodian key recover --shares" (one share per line),', { size: 9, gap: 10 });
+    w.line('To recover: gather the shares and run "custodian key recover --shares" (type each share as printed),', { size: 9, gap: 10 });
     w.line('or use Keys > Recover in the app.', { size: 9 });
   });
   return doc.save();

@@ -57,10 +57,25 @@ export function parseShare(line: string): KeyShare & { bytes: Uint8Array } {
   return { threshold: Number(m[1]), total: Number(m[2]), index: Number(m[3]), listFingerprint: m[4]!, text, bytes: new Uint8Array(Buffer.from(m[5]!, 'base64url')) };
 }
 
+/**
+ * Shares as typed from paper: a share is printed over several lines, so a new share starts only at
+ * a line beginning with the prefix; other lines continue the share before them.
+ */
+export function groupShareLines(lines: string[]): string[] {
+  const out: string[] = [];
+  for (const raw of lines.flatMap((l) => l.split(/\r?\n/))) {
+    const line = raw.trim();
+    if (!line) continue;
+    if (out.length === 0 || /^CUSTODIAN-SHARE-/i.test(line)) out.push(line);
+    else out[out.length - 1] += line;
+  }
+  return out;
+}
+
 /** Rebuilds the key list from at least k shares of the same split; fewer fails clearly. */
 export async function combineShares(lines: string[]): Promise<{ keyList: string; listFingerprint: string }> {
-  const shares = lines.map((l) => l.trim()).filter(Boolean).map(parseShare);
-  if (shares.length === 0) throw new AppError('Validation', 'No share was given.', 'Enter one share per line.');
+  const shares = groupShareLines(lines).map(parseShare);
+  if (shares.length === 0) throw new AppError('Validation', 'No share was given.', 'Enter each share as printed; a share starts with CUSTODIAN-SHARE-1.');
   const first = shares[0]!;
   const mixed = shares.find((s) => s.listFingerprint !== first.listFingerprint || s.threshold !== first.threshold || s.total !== first.total);
   if (mixed) {
