@@ -218,5 +218,7 @@ function describeHistory(h: KeyHistory): string {
   const rows = [['STARTED', 'SCOPE', 'STATE', 'OLD → NEW']];
   for (const r of h.rotations) rows.push([r.startedAt.slice(0, 16).replace('T', ' ') + ' UTC', r.agency ?? 'master', r.state + (r.incident ? ' (incident)' : ''), `${r.oldFingerprints.join(',')} → ${r.newFingerprint}`]);
   const esc = h.custody.escrow.map((e) => `  ${e.kind}: made ${e.createdAt.slice(0, 10)}, last tested ${e.lastTestedAt?.slice(0, 10) ?? 'never'}`);
-  return [describeCustody(h.custody), '', h.rotations.length ? table(rows) : 'No rotation recorded.', ...(esc.length ? ['Escrow copies of the current list:', ...esc] : [])].join('\n');
+  const incident = h.rotations.find((r) => r.incident);
+  const ticks = incident ? [`Incident checklist of the latest incident rotation: ${incident.checklist.length} of ${USER_STEPS.length} of your own steps ticked (see "custodian key incident").`] : [];
+  return [describeCustody(h.custody), '', h.rotations.length ? table(rows) : 'No rotation recorded.', ...ticks, ...(esc.length ? ['Escrow copies of the current list:', ...esc] : [])].join('\n');
 }

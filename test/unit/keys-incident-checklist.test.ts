@@ -88,5 +88,6 @@ describe('incident checklist', () => {
     expect(human.out).toContain('[ ] Find where the key leaked');
     expect(human.out).toContain('(tick with --tick find-leak)');
     expect(human.out).toContain('6 step(s) still open.');
+    expect((await run('key', 'history')).out).toContain('1 of 4 of your own steps ticked (see "custodian key incident")');
   });
 });
