@@ -122,7 +122,7 @@ export function describeCustody(c: KeyCustody): string {
     c.primaryAgeDays === null ? '' : `Primary key in use for ${c.primaryAgeDays} day(s).`,
     c.escrow.length ? `Escrow copies: ${c.escrow.map((e) => `${e.kind} (${e.createdAt.slice(0, 10)})`).join(', ')}.` : 'No escrow copy of this list is recorded.',
   ];
-  if (!c.inKeychain) lines.push('Recover the list from your escrow copy with "custodian key import" (never generate a new key).');
+  if (!c.inKeychain) lines.push('Put the list back from your escrow copy with "custodian key recover" (or "custodian key import" from KoNote’s .env); never generate a new key.');
   return lines.filter(Boolean).join('\n');
 }
 
