@@ -5,6 +5,7 @@ import { keyHandlers } from '../../src-main/core/keys/handlers';
 import { checklistOf, latestIncidentRotation, tickIncidentStep } from '../../src-main/core/keys/rotation/incident-checklist';
 import { createRotation, getRotation, setRotationState } from '../../src-main/core/keys/rotation/rotation-store';
 import { osUser } from '../../src-main/core/common/os-user';
+import { statusOf } from '../../src-main/core/keys/rotation/rotation-steps';
 import { cliRunner } from '../helpers/cli-harness';
 import { memoryCore } from '../helpers/memory-core';
 
@@ -52,6 +53,20 @@ describe('incident checklist', () => {
     items = checklistOf(latestIncidentRotation(ctx, 'office')!, 1);
     expect(items.filter((i) => i.done).map((i) => [i.step, i.by])).toEqual([['rotated', 'Custodian'], ['newEscrow', 'Custodian'], ['revokeCopies', osUser()]]);
     expect(items.find((i) => i.step === 'backupTaken')).toMatchObject({ done: false, by: null });
+  });
+
+  it('the incident’s "fresh backup" step leaves the next steps once the pinned backup is verified', async () => {
+    const { ctx, rotation } = await setup();
+    const id = rotation(true);
+    setRotationState(ctx.log, id, 'verified');
+    setRotationState(ctx.log, id, 'completed');
+    const r = getRotation(ctx.log, id)!;
+    const backupStep = (steps: string[]) => steps.filter((x) => x.startsWith('Incident: take a fresh backup'));
+    expect(backupStep(statusOf(r, null).nextSteps)).toHaveLength(1);
+    expect(backupStep(statusOf(r, { setId: 's', createdAt: r.completedAt!, state: 'unverified', verified: false }).nextSteps)).toHaveLength(1);
+    const done = statusOf(r, { setId: 's', createdAt: r.completedAt!, state: 'verified', verified: true }).nextSteps;
+    expect(backupStep(done)).toEqual([]);
+    expect(done.some((x) => x.startsWith('Incident: find the leak'))).toBe(true);
   });
 
   it('through the IPC contract: a bad step or id is refused by the contract itself', async () => {

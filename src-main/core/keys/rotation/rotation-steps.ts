@@ -36,9 +36,11 @@ export function nextStepsFor(r: RotationRecord, post: PostBackup = null): string
   ];
 }
 
+const INCIDENT_BACKUP = 'Incident: take a fresh backup as soon as the rotation finishes, pin it, and keep it apart from older backups (those were made under the compromised key).';
+
 /** Scenario D (key compromised): what to do besides rotating. */
 export const INCIDENT_CHECKLIST = [
-  'Incident: take a fresh backup as soon as the rotation finishes, pin it, and keep it apart from older backups (those were made under the compromised key).',
+  INCIDENT_BACKUP,
   'Incident: revoke old copies — destroy old key sheets, key files and shares of the compromised key; make new escrow copies of the new key only.',
   'Incident: find the leak — check who could read KoNote\'s environment (.env files, container or App Service settings, CI variables, shell history, chat and e-mail), rotate those secrets and access, and review the audit log for unusual exports.',
 ];
@@ -48,7 +50,8 @@ export function statusOf(r: RotationRecord, post: PostBackup = null): RotationSt
   return {
     ...r,
     columns: r.columns.map(({ lastPk: _lastPk, ...c }) => c),
-    nextSteps: r.incident ? [...nextStepsFor(r, post), ...INCIDENT_CHECKLIST] : nextStepsFor(r, post),
+    // The incident's "fresh backup" step goes once the pinned post-rotation backup is verified.
+    nextSteps: r.incident ? [...nextStepsFor(r, post), ...INCIDENT_CHECKLIST.filter((step) => step !== INCIDENT_BACKUP || !post?.verified)] : nextStepsFor(r, post),
     postBackup: post,
   };
 }
