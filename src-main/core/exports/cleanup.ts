@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { CoreContext } from '../context';
 import type { CleanupResult } from '../../contract/exports';
 import { AppError, isAppError } from '../common/errors';
+import { osUser } from '../common/os-user';
 import { withClient } from '../connections/pg-client';
 import { fileContext } from './links';
 import { localPathFor } from './export-settings';
@@ -92,7 +93,7 @@ export async function cleanupExports(ctx: CoreContext, input: { profile: string;
         result.auditRowId = await withClient(ctx, input.profile, 'audit', (audit) =>
           insertAuditRow(audit, {
             userId: null,
-            userDisplay: `Custodian (${os.userInfo().username}@${os.hostname()})`,
+            userDisplay: `Custodian (${osUser()}@${os.hostname()})`,
             action: 'delete',
             resourceType: 'export_link_cleanup',
             metadata: {

@@ -3,6 +3,7 @@ import type { Client } from 'pg';
 import type { CopyBackPlan, CopyBackResult } from '../../../contract/pitr';
 import type { CoreContext } from '../../context';
 import { AppError } from '../../common/errors';
+import { osUser } from '../../common/os-user';
 import { withClient, withEndpointClient } from '../../connections/pg-client';
 import { readyRecovery, scratchEndpoint } from '../recover';
 import { ensureScratchRunning } from '../scratch-restart';
@@ -49,14 +50,6 @@ export async function previewCopyBack(ctx: CoreContext, o: { profile: string; re
   return toContract(r.id, r.profile, r.targetUtc, plan);
 }
 
-function whoRan(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return 'unknown';
-  }
-}
-
 /** One audit_log row, as KoNote writes them (no column defaults: every NOT NULL column given). */
 async function writeAuditRow(audit: Client, plan: CopyBackPlan & { status: string }, keys: Record<string, string[]>): Promise<string> {
   const metadata = {
@@ -74,7 +67,7 @@ async function writeAuditRow(audit: Client, plan: CopyBackPlan & { status: strin
   const res = await audit.query<{ id: string }>(
     `INSERT INTO audit_log (event_timestamp, user_id, user_display, ip_address, action, resource_type, resource_id, program_id, old_values, new_values, metadata, is_demo_context, is_confidential_context, tenant_schema)
      VALUES (now(), NULL, $1, NULL, 'import', 'pitr_copy_back', NULL, NULL, NULL, NULL, $2::jsonb, false, false, $3) RETURNING id::text AS id`,
-    [`Custodian (${whoRan()})`, JSON.stringify(metadata), plan.tables[0]?.schema === 'public' ? '' : (plan.tables[0]?.schema ?? '')],
+    [`Custodian (${osUser()})`, JSON.stringify(metadata), plan.tables[0]?.schema === 'public' ? '' : (plan.tables[0]?.schema ?? '')],
   );
   return res.rows[0]!.id;
 }
