@@ -157,8 +157,9 @@ function describeDryRun(r: RotationDryRun): string {
 function describeRun(r: RotationRunResult): string {
   const s = r.status;
   const sum = (k: 'reencrypted' | 'alreadyNew' | 'empty' | 'conflicts') => s.columns.reduce((n, c) => n + c[k], 0);
+  const who = `Rotation to key ${s.newFingerprint} for "${s.profile}"${s.agency ? ` (agency ${s.agency})` : ''}`;
   return [
-    `Rotation to key ${s.newFingerprint} for "${s.profile}"${s.agency ? ` (agency ${s.agency})` : ''}: ${sum('reencrypted')} values re-encrypted, ${sum('alreadyNew')} already new, ${sum('empty')} empty, ${sum('conflicts')} changed by KoNote meanwhile (re-read, not overwritten).`,
+    r.verify ? `${who}: ${sum('reencrypted')} values re-encrypted, ${sum('alreadyNew')} already new, ${sum('empty')} empty, ${sum('conflicts')} changed by KoNote meanwhile (re-read, not overwritten).` : `${who}: started.`,
     !r.verify ? `Prepared: the key list is now "new,old" (${s.newFingerprint} first); nothing is re-encrypted yet.` : r.verify.ok ? `Check passed: all ${r.verify.checked} values open with the new key alone.` : `Check FAILED: ${r.verify.failed.length} values do not open with the new key alone:\n${r.verify.failed.slice(0, 20).map((f) => `  ${f.schema}.${f.table}.${f.column} id ${f.id}`).join('\n')}`,
     'Next:',
     ...s.nextSteps.map((x) => `  - ${x}`),
