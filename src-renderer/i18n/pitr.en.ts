@@ -64,7 +64,11 @@ export const pitrEn = {
       ready: 'Recovered to {{time}}. PostgreSQL stopped {{stopped}}. The copy runs on this computer until you discard it.',
       discard: 'Discard the copy',
       discarded: 'The copy was stopped and deleted.',
+      othersTitle: 'Other recovered copies still running on this computer',
+      other: '{{role}} database recovered to {{time}} (since {{since}}). It holds personal information: discard it once you are done.',
+      discardOther: 'Discard the copy recovered to {{time}}',
     },
+    role: { main: 'Main', audit: 'Audit' },
     copyBack: {
       title: '4. Copy deleted records back',
       table: 'Table whose deleted rows to bring back',

@@ -65,7 +65,11 @@ export const pitrFr: Texts<typeof pitrEn> = {
       ready: 'Récupéré à {{time}}. PostgreSQL s’est arrêté {{stopped}}. La copie fonctionne sur cet ordinateur jusqu’à ce que vous la supprimiez.',
       discard: 'Supprimer la copie',
       discarded: 'La copie a été arrêtée et supprimée.',
+      othersTitle: 'Autres copies récupérées encore en marche sur cet ordinateur',
+      other: 'Base {{role}} récupérée à {{time}} (depuis {{since}}). Elle contient des renseignements personnels : supprimez-la quand vous avez terminé.',
+      discardOther: 'Supprimer la copie récupérée à {{time}}',
     },
+    role: { main: 'principale', audit: 'd’audit' },
     copyBack: {
       title: '4. Recopier les dossiers supprimés',
       table: 'Table dont les lignes supprimées sont à ramener',

@@ -25,6 +25,7 @@ export function createFakeApi(overrides: Partial<Record<Channel, Handler>> = {})
     'jobs.list': () => ok([]),
     'jobs.log': () => ok([]),
     'dashboard.health': () => ok([]),
+    'pitr.recoveries': () => ok([]),
     'haven.key.status': () => ok({ present: false, fingerprint: null, bits: null, previous: [], warnings: [], warningCodes: [] }),
   };
   const api: CustodianApi = {

@@ -37,6 +37,37 @@ function fake() {
 }
 
 describe('point-in-time recovery page', () => {
+  it('picks up recovered copies still running from before (after a restart), to use or discard them', async () => {
+    const older: Recovery = { ...RECOVERY, id: 'rc-0', targetUtc: '2026-11-29T09:00:00.000Z', startedAt: '2026-11-29T12:00:00Z' };
+    const audit: Recovery = { ...RECOVERY, id: 'rc-a', role: 'audit', startedAt: '2026-11-30T18:00:00Z' };
+    let running = [older, RECOVERY, audit, { ...RECOVERY, id: 'rc-gone', state: 'discarded' as const }];
+    const f = createFakeApi({
+      'profiles.list': () => ({ ok: true, value: [PROFILE] }),
+      'pitr.config.get': () => ({ ok: true, value: { profile: 'Office', role: 'main', archiveDir: '/mnt/wal', backupDir: null } }),
+      'pitr.backups': () => ({ ok: true, value: [] }),
+      'pitr.azure.config.get': () => ({ ok: true, value: null }),
+      'pitr.recoveries': () => ({ ok: true, value: running }),
+      'pitr.discard': (i) => {
+        const id = (i as { recoveryId: string }).recoveryId;
+        running = running.filter((r) => r.id !== id);
+        return { ok: true, value: { ...RECOVERY, id, state: 'discarded' } };
+      },
+    });
+    renderApp('#/pitr', f);
+    // The newest main-database copy is the current one: copy-back and discard work on it.
+    expect(await screen.findByText(/The copy runs on this computer until you discard it/, undefined, { timeout: 5000 })).toBeInTheDocument();
+    expect(f.callsTo('pitr.recoveries')).toEqual([{ profile: 'Office' }]);
+    const others = screen.getByTestId('pitr-other-copies');
+    expect(within(others).getAllByRole('button', { name: /^Discard the copy recovered to/ })).toHaveLength(2);
+    expect(within(others).getByText(/^Audit database recovered to/)).toBeInTheDocument();
+    await userEvent.click(within(others).getAllByRole('button', { name: /^Discard the copy recovered to/ })[0]!);
+    expect(f.callsTo('pitr.discard')).toEqual([{ recoveryId: 'rc-a' }]); // newest first
+    await waitFor(() => expect(within(screen.getByTestId('pitr-other-copies')).getAllByRole('button')).toHaveLength(1));
+    await userEvent.click(screen.getByRole('button', { name: 'Discard the copy' }));
+    expect(f.callsTo('pitr.discard')[1]).toEqual({ recoveryId: 'rc-1' });
+    expect(await screen.findByText('The copy was stopped and deleted.')).toBeInTheDocument();
+  });
+
   it('states the dangers, shows the window as a timeline and the chosen time in local time and UTC', async () => {
     const f = fake();
     renderApp('#/pitr', f);

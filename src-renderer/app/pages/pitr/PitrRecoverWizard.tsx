@@ -1,5 +1,5 @@
 import { Alert, Button, Group, Paper, Progress, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppErrorData } from '../../../../src-main/contract/errors';
 import type { JobSummary } from '../../../../src-main/contract/jobs';
@@ -35,6 +35,26 @@ export function PitrRecoverWizard({ profile }: { profile: string }) {
   const [recovery, setRecovery] = useState<Recovery | null>(null);
   const [discarded, setDiscarded] = useState(false);
   const [error, setError] = useState<AppErrorData | null>(null);
+  /** Other recovered copies still running (an earlier recovery, the audit database's). */
+  const [others, setOthers] = useState<Recovery[]>([]);
+
+  // A recovered copy keeps running (and holding personal data) after this page is left or the app
+  // restarts: pick it up again, so it can still be used and, above all, discarded from here.
+  // `current` is the copy a recovery job just made; without one, the newest main-database copy.
+  const loadRunning = useCallback(
+    async (current?: Recovery) => {
+      const res = await call('pitr.recoveries', { profile });
+      if (!res.ok) return setError(res.error);
+      const ready = res.value.filter((r) => r.state === 'ready').sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+      const chosen = current ?? ready.find((r) => r.role === 'main') ?? null;
+      setRecovery(chosen);
+      setOthers(ready.filter((r) => r.id !== chosen?.id));
+    },
+    [profile],
+  );
+  useEffect(() => {
+    void loadRunning();
+  }, [loadRunning]);
 
   const loadWindow = async () => {
     setError(null);
@@ -56,16 +76,17 @@ export function PitrRecoverWizard({ profile }: { profile: string }) {
   const finished = useCallback((job: JobSummary) => {
     setJobId(null);
     const parsed = RecoverySchema.safeParse(job.result);
-    if (job.state === 'succeeded' && parsed.success) setRecovery(parsed.data);
-    else if (job.error) setError(job.error as AppErrorData);
-  }, []);
-  const discard = async () => {
-    if (!recovery) return;
-    const res = await call('pitr.discard', { recoveryId: recovery.id });
-    if (res.ok) {
-      setDiscarded(true);
-      setRecovery(null);
-    } else setError(res.error);
+    if (job.state === 'succeeded' && parsed.success) {
+      setRecovery(parsed.data);
+      void loadRunning(parsed.data); // an earlier copy still running moves to the list of others
+    } else if (job.error) setError(job.error as AppErrorData);
+  }, [loadRunning]);
+  const discard = async (r: Recovery) => {
+    const res = await call('pitr.discard', { recoveryId: r.id });
+    if (!res.ok) return setError(res.error);
+    setDiscarded(true);
+    if (r.id === recovery?.id) setRecovery(null);
+    setOthers((o) => o.filter((x) => x.id !== r.id));
   };
 
   return (
@@ -133,11 +154,25 @@ export function PitrRecoverWizard({ profile }: { profile: string }) {
             <PitrCopyBackPanel profile={profile} recoveryId={recovery.id} />
             <PitrReplacePanel profile={profile} recovery={recovery} />
             <Group>
-              <Button variant="light" color="red" onClick={() => void discard()}>
+              <Button variant="light" color="red" onClick={() => void discard(recovery)}>
                 {t('pitr.recover.discard')}
               </Button>
             </Group>
           </Stack>
+        )}
+        {others.length > 0 && (
+          <Alert color="orange" variant="light" title={t('pitr.recover.othersTitle')} data-testid="pitr-other-copies">
+            <Stack gap="xs">
+              {others.map((r) => (
+                <Group key={r.id} justify="space-between" wrap="nowrap">
+                  <Text size="sm">{t('pitr.recover.other', { role: t(`pitr.role.${r.role}`), time: formatLocal(r.targetUtc, i18n.language), since: formatLocal(r.startedAt, i18n.language) })}</Text>
+                  <Button size="xs" variant="light" color="red" onClick={() => void discard(r)} aria-label={t('pitr.recover.discardOther', { time: formatLocal(r.targetUtc, i18n.language) })}>
+                    {t('pitr.recover.discard')}
+                  </Button>
+                </Group>
+              ))}
+            </Stack>
+          </Alert>
         )}
         {discarded && (
           <Text size="sm" role="status">
