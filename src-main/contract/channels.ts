@@ -15,7 +15,7 @@ const none = z.object({}).strict();
 const profileRef = z.object({ profile: ProfileNameSchema }).strict();
 
 export const HealthTileSchema = z.object({
-  id: z.enum(['lastBackup', 'lastDrill', 'keyAge', 'escrow', 'auditLockdown', 'suspicious']),
+  id: z.enum(['lastBackup', 'lastDrill', 'keyAge', 'escrow', 'auditLockdown', 'suspicious', 'recoveredCopies']),
   status: z.enum(['ok', 'warn', 'fail', 'unknown']),
   /** i18n key of the headline and its values, so the renderer words it in the user's language. */
   messageKey: z.string(),

@@ -70,6 +70,7 @@ export const en = {
       escrow: 'Key escrow',
       auditLockdown: 'Audit log lockdown',
       suspicious: 'Suspicious activity',
+      recoveredCopies: 'Recovered copies',
     },
     next: {
       lastBackup: 'Back up now →',
@@ -78,6 +79,7 @@ export const en = {
       escrow: 'Make an escrow copy →',
       auditLockdown: 'Check the lockdown →',
       suspicious: 'Review them in the audit log →',
+      recoveredCopies: 'Use or discard them →',
     },
   },
   health: {
@@ -113,6 +115,7 @@ export const en = {
       unreachable: 'Not known: the audit log could not be read ({{reason}})',
       timeout: 'Not known: the audit log did not answer within {{seconds}} seconds (see the Audit log page)',
     },
+    recoveredCopies: { running: '{{count}} recovered copy(ies) of the database still running on this computer, the oldest for {{hours}} hour(s). Each holds personal information: discard them once you are done.' },
   },
   connection: {
     title: 'Connection test',

@@ -68,6 +68,7 @@ export const fr: Resources = {
       escrow: 'Copie de secours de la clé',
       auditLockdown: 'Verrouillage du journal d’audit',
       suspicious: 'Activité suspecte',
+      recoveredCopies: 'Copies récupérées',
     },
     next: {
       lastBackup: 'Sauvegarder maintenant →',
@@ -76,6 +77,7 @@ export const fr: Resources = {
       escrow: 'Faire une copie de secours →',
       auditLockdown: 'Vérifier le verrouillage →',
       suspicious: 'Les examiner dans le journal d’audit →',
+      recoveredCopies: 'Les utiliser ou les supprimer →',
     },
   },
   health: {
@@ -111,6 +113,7 @@ export const fr: Resources = {
       unreachable: 'Inconnu : le journal d’audit n’a pas pu être lu ({{reason}})',
       timeout: 'Inconnu : le journal d’audit n’a pas répondu en {{seconds}} secondes (voir la page Journal d’audit)',
     },
+    recoveredCopies: { running: '{{count}} copie(s) récupérée(s) de la base encore en marche sur cet ordinateur, la plus ancienne depuis {{hours}} heure(s). Chacune contient des renseignements personnels : supprimez-les quand vous avez terminé.' },
   },
   connection: {
     title: 'Test de connexion',

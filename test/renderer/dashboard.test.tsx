@@ -59,6 +59,15 @@ describe('dashboard', () => {
     expect(screen.getByText('Not known: the audit log did not answer within 3 seconds (see the Audit log page)')).toBeInTheDocument();
   });
 
+  it('shows recovered copies still running, with the way to the page that discards them', async () => {
+    const fake = createFakeApi({ 'dashboard.health': () => ({ ok: true, value: [{ id: 'recoveredCopies', status: 'warn', messageKey: 'health.recoveredCopies.running', values: { count: 2, hours: 5 } }] }) });
+    renderApp('#/dashboard', fake);
+    const tile = await screen.findByTestId('tile-recoveredCopies');
+    expect(within(tile).getByText('Recovered copies')).toBeInTheDocument();
+    expect(within(tile).getByText(/2 recovered copy\(ies\) of the database still running on this computer, the oldest for 5 hour\(s\)/)).toBeInTheDocument();
+    expect(within(tile).getByRole('link', { name: 'Use or discard them →' })).toHaveAttribute('href', '#/pitr');
+  });
+
   it('shows the error hint when health cannot be read', async () => {
     const fake = createFakeApi({ 'dashboard.health': () => ({ ok: false, error: { kind: 'KeyMissing', message: 'The keychain has no key for Office.', hint: 'Recover the key from escrow.' } }) });
     renderApp('#/dashboard', fake);

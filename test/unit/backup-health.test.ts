@@ -1,6 +1,7 @@
 import { dashboardHealth } from '../../src-main/core/dashboard/health';
 import { setStore } from '../../src-main/core/backup/set-store';
 import { memoryCore } from '../helpers/memory-core';
+import { pitrStore } from '../../src-main/core/pitr/pitr-store';
 
 /** The dashboard's "last verified backup vs RPO" tile reads the real backup-set log, nothing else. */
 function addSet(core: ReturnType<typeof memoryCore>, id: string, hoursAgo: number, state: 'verified' | 'unverified' | 'failed') {
@@ -29,5 +30,27 @@ describe('dashboard tile: last verified backup vs RPO', () => {
     expect(await tile(core, 'Office')).toMatchObject({ status: 'ok', messageKey: 'health.lastBackup.ok', values: { hours: 3, rpo: 24 } });
     core.settings.update({ rpoHours: 2 });
     expect(await tile(core, 'Office')).toMatchObject({ status: 'fail', values: { hours: 3, rpo: 2 } });
+  });
+});
+
+describe('dashboard tile: recovered copies still running', () => {
+  const recovery = (core: ReturnType<typeof memoryCore>, id: string, profile: string, hoursAgo: number) => {
+    const at = new Date(Date.now() - hoursAgo * 3_600_000).toISOString();
+    pitrStore.insertRecovery(core, { id, profile, role: 'main', backupId: 'pb', targetUtc: at, dir: `/x/${id}`, host: '/x/run', port: 5999, database: 'konote', user: 'u', startedAt: at });
+    pitrStore.updateRecovery(core, id, { state: 'ready', finishedAt: at });
+  };
+  const copies = async (core: ReturnType<typeof memoryCore>, profile: string | null) => (await dashboardHealth(core, profile)).find((t) => t.id === 'recoveredCopies');
+
+  it('appears only while a recovered copy of this deployment is ready, counting them and the oldest one\u2019s hours', async () => {
+    const core = memoryCore();
+    expect(await copies(core, 'Office')).toBeUndefined();
+    recovery(core, 'r1', 'Office', 5);
+    recovery(core, 'r2', 'Office', 1);
+    recovery(core, 'r3', 'Elsewhere', 50);
+    expect(await copies(core, 'Office')).toEqual({ id: 'recoveredCopies', status: 'warn', messageKey: 'health.recoveredCopies.running', values: { count: 2, hours: 5 } });
+    expect(await copies(core, null)).toBeUndefined();
+    pitrStore.updateRecovery(core, 'r1', { state: 'discarded' });
+    pitrStore.updateRecovery(core, 'r2', { state: 'discarded' });
+    expect(await copies(core, 'Office')).toBeUndefined();
   });
 });

@@ -5,6 +5,7 @@ import { setStore } from '../backup/set-store';
 import { drillStore } from '../drill/drill-store';
 import { lastLockdownCheck } from '../drill/lockdown';
 import { suspiciousTile } from './suspicious-tile';
+import { pitrStore } from '../pitr/pitr-store';
 
 /** KoNote's runbook: rotate every 90 days; warn two weeks ahead. */
 export const KEY_ROTATION_DAYS = 90;
@@ -42,7 +43,22 @@ export async function dashboardHealth(ctx: CoreContext, profile: string | null):
   }
   tiles.push(lockdownTile(ctx, profile));
   tiles.push(await suspicious);
+  const copies = recoveredCopiesTile(ctx, profile);
+  if (copies) tiles.push(copies);
   return tiles;
+}
+
+/**
+ * Point-in-time copies still running on this computer: each holds a full copy of the personal
+ * data, and keeps running after the app is closed until it is discarded. Shown only while any is.
+ */
+function recoveredCopiesTile(ctx: CoreContext, profile: string | null): HealthTile | null {
+  if (!profile) return null;
+  const ready = pitrStore.recoveries(ctx, profile, ['ready']);
+  if (ready.length === 0) return null;
+  const oldest = ready.map((r) => r.finishedAt ?? r.startedAt).sort()[0]!;
+  const hours = Math.max(0, Math.floor((Date.now() - Date.parse(oldest)) / 3_600_000));
+  return { id: 'recoveredCopies', status: 'warn', messageKey: 'health.recoveredCopies.running', values: { count: ready.length, hours } };
 }
 
 /** The runbook's monthly drill: days since the last passing drill against a 30-day goal. */

@@ -21,6 +21,7 @@ const NEXT_STEP: Record<HealthTile['id'], NavRoute> = {
   escrow: 'keys',
   auditLockdown: 'drills',
   suspicious: 'audit',
+  recoveredCopies: 'pitr',
 };
 
 function Tile({ tile }: { tile: HealthTile }) {
