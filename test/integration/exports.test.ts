@@ -205,6 +205,24 @@ describe('cleanup', () => {
     expect(r.auditRowId).toBeNull();
   });
 
+  it('never takes a file another agency\u2019s link points to for an orphan (multi-agency: one table per schema)', async () => {
+    const agencyFile = path.join(exportDir, 'dddd_agency_b_report.csv');
+    fs.writeFileSync(agencyFile, 'agency b\n');
+    await main((c) => c.query(`CREATE SCHEMA agency_b; CREATE TABLE agency_b.reports_secureexportlink (LIKE public.reports_secureexportlink INCLUDING ALL)`));
+    await main(async (c) => {
+      await c.query('INSERT INTO agency_b.reports_secureexportlink SELECT * FROM public.reports_secureexportlink LIMIT 1');
+      await c.query(`UPDATE agency_b.reports_secureexportlink SET id = gen_random_uuid(), file_path = $1, expires_at = now() + interval '1 day', revoked = false`, [agencyFile]);
+    });
+    try {
+      const r = await cleanupExports(ctx, { profile: P, dryRun: true });
+      expect(r.orphans.some((o) => o.name === 'dddd_agency_b_report.csv')).toBe(false);
+      expect(r.orphans.some((o) => o.name.endsWith('_orphaned_report.csv'))).toBe(true); // a true orphan still is one
+    } finally {
+      await main((c) => c.query('DROP SCHEMA agency_b CASCADE'));
+      fs.rmSync(agencyFile);
+    }
+  });
+
   it('deletes expired rows and their files, then orphans; never follows a path out; writes an audit row', async () => {
     const expired = (await main((c) => c.query<{ id: string; file_path: string }>(`SELECT id::text AS id, file_path FROM reports_secureexportlink WHERE expires_at < now() - interval '1 day'`))).rows;
     const r = await cleanupExports(ctx, { profile: P, dryRun: false });

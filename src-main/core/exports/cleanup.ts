@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Client } from 'pg';
 import type { CoreContext } from '../context';
 import type { CleanupResult } from '../../contract/exports';
 import { AppError, isAppError } from '../common/errors';
 import { osUser } from '../common/os-user';
+import { quoteIdent } from '../common/sql';
 import { withClient } from '../connections/pg-client';
 import { fileContext } from './links';
 import { localPathFor } from './export-settings';
@@ -25,6 +27,20 @@ interface ExpiredRow {
   expires_at: Date;
   revoked: boolean;
   file_path: string;
+}
+
+/** file_path of every export link in schemas other than the one the search path finds. */
+async function otherSchemasFilePaths(main: Client): Promise<string[]> {
+  const schemas = (
+    await main.query<{ schema: string }>(
+      `SELECT n.nspname AS schema FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relname = 'reports_secureexportlink' AND c.relkind IN ('r', 'p')
+          AND c.oid <> to_regclass('reports_secureexportlink')`,
+    )
+  ).rows.map((r) => r.schema);
+  const out: string[] = [];
+  for (const s of schemas) out.push(...(await main.query<{ file_path: string }>(`SELECT file_path FROM ${quoteIdent(s)}.reports_secureexportlink`)).rows.map((r) => r.file_path));
+  return out;
 }
 
 export async function cleanupExports(ctx: CoreContext, input: { profile: string; dryRun: boolean; exportDir?: string }): Promise<CleanupResult> {
@@ -66,10 +82,12 @@ export async function cleanupExports(ctx: CoreContext, input: { profile: string;
         });
       }
 
-      // Orphans: compared against every row that stays (all rows minus the ones deleted now).
+      // Orphans: compared against every row that stays (all rows minus the ones deleted now), and
+      // against the links of every other schema too: in a multi-agency deployment each agency has
+      // its own reports_secureexportlink, and the export folder may be shared.
       const deleting = new Set(toDelete.map((d) => d.id));
       const remaining = (await main.query<{ id: string; file_path: string }>('SELECT id::text AS id, file_path FROM reports_secureexportlink')).rows.filter((r) => !deleting.has(r.id));
-      const referenced = new Set(remaining.map((r) => path.resolve(localPathFor(settings, r.file_path))));
+      const referenced = new Set([...remaining.map((r) => r.file_path), ...(await otherSchemasFilePaths(main))].map((f) => path.resolve(localPathFor(settings, f))));
       const ownFiles = new Set(toDelete.map((d) => path.resolve(d.local)));
       for (const ent of fs.readdirSync(realDir, { withFileTypes: true })) {
         const candidates = [path.join(exportDir, ent.name), path.join(realDir, ent.name)].map((p) => path.resolve(p));
