@@ -8,7 +8,7 @@ export const auditEn = {
     noProfile: 'Add a deployment first: the audit log is read from its audit database.',
     filters: 'Filters',
     saved: 'Saved query',
-    savedNames: { 'failed-logins': 'Failed logins (7 days)', 'logins-by-user': 'Logins by one user (30 days)', 'exports-7d': 'Exports (7 days)', 'downloads': 'Export downloads (30 days)', 'revocations': 'Export link revocations (90 days)', 'client-views-7d': 'Client record views (7 days)', 'erasures': 'Erasures (365 days)', 'key-rotations': 'Encryption key rotations (365 days)', 'user-activity': 'Everything one user did (30 days)' },
+    savedNames: { 'failed-logins': 'Failed logins (7 days)', 'logins-by-user': 'Logins by one user (30 days)', 'exports-7d': 'Exports (7 days)', 'downloads': 'Export downloads (30 days)', 'revocations': 'Export link revocations (90 days)', 'client-views-7d': 'Client record views (7 days)', 'erasures': 'Erasures (365 days)', 'key-rotations': 'Encryption key rotations (365 days)', 'custodian-actions': 'Custodian’s own changes (365 days)', 'user-activity': 'Everything one user did (30 days)' },
     savedNone: 'None (use the filters)',
     since: 'Period',
     sinceOptions: { '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days', '90d': 'Last 90 days', '365d': 'Last year', custom: 'Between two dates' },

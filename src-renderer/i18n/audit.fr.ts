@@ -9,7 +9,7 @@ export const auditFr: Texts<typeof auditEn> = {
     noProfile: 'Ajoutez d’abord un déploiement : le journal est lu dans sa base d’audit.',
     filters: 'Filtres',
     saved: 'Requête enregistrée',
-    savedNames: { 'failed-logins': 'Échecs de connexion (7 jours)', 'logins-by-user': 'Connexions d’un utilisateur (30 jours)', 'exports-7d': 'Exportations (7 jours)', 'downloads': 'Téléchargements d’exportations (30 jours)', 'revocations': 'Révocations de liens d’exportation (90 jours)', 'client-views-7d': 'Consultations de dossiers clients (7 jours)', 'erasures': 'Effacements (365 jours)', 'key-rotations': 'Rotations de la clé de chiffrement (365 jours)', 'user-activity': 'Tout ce qu’un utilisateur a fait (30 jours)' },
+    savedNames: { 'failed-logins': 'Échecs de connexion (7 jours)', 'logins-by-user': 'Connexions d’un utilisateur (30 jours)', 'exports-7d': 'Exportations (7 jours)', 'downloads': 'Téléchargements d’exportations (30 jours)', 'revocations': 'Révocations de liens d’exportation (90 jours)', 'client-views-7d': 'Consultations de dossiers clients (7 jours)', 'erasures': 'Effacements (365 jours)', 'key-rotations': 'Rotations de la clé de chiffrement (365 jours)', 'custodian-actions': 'Changements faits par Custodian (365 jours)', 'user-activity': 'Tout ce qu’un utilisateur a fait (30 jours)' },
     savedNone: 'Aucune (utiliser les filtres)',
     since: 'Période',
     sinceOptions: { '24h': 'Dernières 24 heures', '7d': '7 derniers jours', '30d': '30 derniers jours', '90d': '90 derniers jours', '365d': 'Dernière année', custom: 'Entre deux dates' },

@@ -16,6 +16,8 @@ import { escrowToFile, escrowToShares, escrowToSheet } from '../../src-main/core
 import { recoverKeyList } from '../../src-main/core/keys/escrow/recover';
 import { revealKeyList } from '../../src-main/core/keys/key-reveal';
 import { keyHandlers } from '../../src-main/core/keys/handlers';
+import { queryAudit } from '../../src-main/core/audit/audit-service';
+import { emptyFilter } from '../../src-main/core/audit/filters';
 import type { JobSpec, JobSummary } from '../../src-main/contract/jobs';
 import type { PostRotationBackupResult, RotationRunResult } from '../../src-main/contract/keys-rotation';
 
@@ -125,6 +127,11 @@ describe('rotation after-care on the sandbox', () => {
     expect(rows[0]).toMatchObject({ user_id: null, user_display: 'Custodian', ip_address: null, action: 'update', resource_type: 'encryption_key_rotation', resource_id: null, old_values: null, new_values: null, is_demo_context: false, is_confidential_context: false, tenant_schema: '' });
     expect(rows[0].metadata).toMatchObject({ tool: 'custodian', scope: 'master', incident: true, old_key_fingerprints: [keyFingerprint(oldList)], new_key_fingerprint: keyFingerprint(newKey) });
     expect(rows[0].metadata.reencrypted).toBeGreaterThan(0);
+    // The audit page's saved queries find it.
+    for (const saved of ['key-rotations', 'custodian-actions']) {
+      const page = await queryAudit(ctx, { profile: 'sandbox', filter: emptyFilter(), saved, beforeId: null, limit: 10 });
+      expect(page.rows.map((r) => r.resourceType)).toContain('encryption_key_rotation');
+    }
   }, 180_000);
 
   it('takes a verified backup pinned "post-key-rotation", labelled with the new key, that opens with it alone', async () => {

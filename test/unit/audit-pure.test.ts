@@ -58,7 +58,7 @@ describe('audit filters', () => {
   });
 
   it('saved queries exist for every runbook query; user-shaped ones need a user; own time wins', () => {
-    expect(SAVED_QUERIES.map((q) => q.name)).toEqual(['failed-logins', 'logins-by-user', 'exports-7d', 'downloads', 'revocations', 'client-views-7d', 'erasures', 'key-rotations', 'user-activity']);
+    expect(SAVED_QUERIES.map((q) => q.name)).toEqual(['failed-logins', 'logins-by-user', 'exports-7d', 'downloads', 'revocations', 'client-views-7d', 'erasures', 'key-rotations', 'custodian-actions', 'user-activity']);
     expect(() => applySavedQuery('user-activity', emptyFilter())).toThrow(expect.objectContaining({ kind: 'Validation' }));
     const f = applySavedQuery('failed-logins', emptyFilter({ since: '1d' }));
     expect(f).toMatchObject({ since: '1d', actions: ['login_failed'] });

@@ -34,9 +34,17 @@ export const SAVED_QUERIES: SavedQuery[] = [
   {
     name: 'key-rotations',
     title: 'Encryption key rotations (365 days)',
-    description: 'Rows KoNote or an operator wrote about encryption key changes.',
+    description: 'Key rotations Custodian finished, and rows KoNote or an operator wrote about encryption key changes.',
     needsUser: false,
-    filter: emptyFilter({ since: '365d', resourceTypes: ['encryption_key', 'key_rotation', 'field_encryption_key'] }),
+    // encryption_key_rotation is what Custodian writes (issue 5); the others are older spellings.
+    filter: emptyFilter({ since: '365d', resourceTypes: ['encryption_key_rotation', 'encryption_key', 'key_rotation', 'field_encryption_key'] }),
+  },
+  {
+    name: 'custodian-actions',
+    title: 'Custodian’s own changes (365 days)',
+    description: 'What Custodian changed in KoNote’s databases: key rotations, export link clean-ups and records copied back after a point-in-time recovery.',
+    needsUser: false,
+    filter: emptyFilter({ since: '365d', resourceTypes: ['encryption_key_rotation', 'export_link_cleanup', 'pitr_copy_back'] }),
   },
   { name: 'user-activity', title: 'Everything one user did (30 days)', description: 'All audit rows of one user, newest first.', needsUser: true, filter: emptyFilter({ since: '30d' }) },
 ];
