@@ -4,6 +4,7 @@ import { printResult, type OutputOptions } from './output';
 import { AppError } from '../core/common/errors';
 import { resolveProfile } from '../core/connections/profile-store';
 import { streamTarget, walStreamStatus } from '../core/pitr/wal-stream';
+import { dropWalSlot, walSlotStatus } from '../core/pitr/wal-slot';
 import type { WalStreamStatus } from '../contract/pitr';
 import { PitrRoleSchema, ReplicationSlotNameSchema } from '../contract/pitr';
 
@@ -62,10 +63,36 @@ export function registerPitrStreamCommand(pitr: Command, env: CliEnv): void {
           [
             `Streaming stopped. ${s.completeSegments} complete WAL files in ${s.dir}; the newest is ${s.lastCompleteSegment ?? '—'}.`,
             s.partialSegment ? `${s.partialSegment} is incomplete: recovery can use it once it is complete (next \`pitr stream\`).` : '',
-            `Replication slot ${s.slot} stays on the server so no WAL is lost until the next start (it keeps WAL on the server meanwhile).`,
+            `Replication slot ${s.slot} stays on the server so no WAL is lost until the next start (it keeps WAL on the server meanwhile; \`custodian pitr slot --drop --yes\` removes it when you give up streaming).`,
           ]
             .filter(Boolean)
             .join('\n'),
+        );
+      }),
+    );
+
+  pitr
+    .command('slot')
+    .description('The replication slot streaming uses: how much WAL the server keeps for it; --drop --yes removes it')
+    .option('--profile <name>', 'deployment profile (default: the only one)')
+    .option('--role <role>', 'main or audit server', 'main')
+    .option('--slot <name>', 'replication slot (default: custodian_<profile>_<role>)')
+    .option('--drop', 'remove the slot (streaming must be stopped), so the server stops keeping WAL for it')
+    .option('--yes', 'confirm --drop')
+    .option('--json', 'print one JSON document')
+    .action((opts: OutputOptions & { profile?: string; role: string; slot?: string; drop?: boolean; yes?: boolean }) =>
+      env.action(opts, async (core) => {
+        const role = PitrRoleSchema.safeParse(opts.role);
+        if (!role.success) throw new AppError('Validation', `"${opts.role}" is not a server role.`, 'Use --role main or --role audit.');
+        const slot = opts.slot === undefined ? null : ReplicationSlotNameSchema.safeParse(opts.slot);
+        if (slot && !slot.success) throw new AppError('Validation', `"${opts.slot}" is not a replication slot name.`, 'Use lower-case letters, digits and _ (at most 63).');
+        if (opts.drop && !opts.yes) throw new AppError('Validation', 'Removing the slot needs --yes.', 'After it is removed, WAL written until the next `pitr stream` is not kept for you: take a new base backup when you start streaming again.');
+        const target = { profile: resolveProfile(core, opts.profile).name, role: role.data, slot: slot ? slot.data : null };
+        const s = opts.drop ? await dropWalSlot(core, target) : await walSlotStatus(core, target);
+        printResult(opts, s, (x) =>
+          !x.exists
+            ? `${opts.drop ? 'Removed. ' : ''}There is no replication slot "${x.slot}" on the ${x.role} server: it keeps no WAL for Custodian.`
+            : `Replication slot "${x.slot}" on the ${x.role} server is ${x.active ? 'in use (streaming)' : 'not in use'}; the server keeps ${((x.retainedBytes ?? 0) / 1024 / 1024).toFixed(1)} MB of WAL for it.${x.active ? '' : ' Start `custodian pitr stream` again, or remove it with `custodian pitr slot --drop --yes` if you gave up streaming.'}`,
         );
       }),
     );

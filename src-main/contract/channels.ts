@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { JobSpecSchema, JobSummarySchema, JobLogLineSchema } from './jobs';
 import { ProfileSchema, ProfileInputSchema, ProfileTestSchema, ProfileNameSchema } from './profiles';
 import { ToolFoundSchema } from './tools';
-import { AzureConfigSchema, AzureWindowSchema, BaseBackupSchema, CopyBackPlanSchema, CopyBackResultSchema, DeploymentKindSchema, ParsedTargetSchema, PitrConfigSchema, PitrRoleSchema, RecoverableWindowSchema, RecoverySchema, SetupCheckSchema, TableRefSchema } from './pitr';
+import { AzureConfigSchema, AzureWindowSchema, BaseBackupSchema, CopyBackPlanSchema, CopyBackResultSchema, DeploymentKindSchema, ParsedTargetSchema, PitrConfigSchema, PitrRoleSchema, RecoverableWindowSchema, RecoverySchema, SetupCheckSchema, TableRefSchema, WalSlotStatusSchema } from './pitr';
 import { KeyCustodySchema } from './keys';
 import { DropOldResultSchema, EscrowCopyResultSchema, IncidentStepSchema, KeyHistorySchema, KeyRevealSchema, RecoverResultSchema, RecoverSourceSchema, RotationStatusSchema } from './keys-rotation';
 import { DrillSummarySchema, LockdownReportSchema, PreflightResultSchema } from './drills';
@@ -151,6 +151,9 @@ export const contract = {
   'audit.checkpoints': { input: profileRef, output: z.array(CheckpointSummarySchema) },
 
   /** Point-in-time recovery (base backups, recovery and Azure restores run as jobs: pitr.*). */
+  'pitr.slot.status': { input: z.object({ profile: ProfileNameSchema, role: PitrRoleSchema.default('main') }).strict(), output: WalSlotStatusSchema },
+  /** Drops the streaming slot so the server stops keeping WAL for it (refused while streaming). */
+  'pitr.slot.drop': { input: z.object({ profile: ProfileNameSchema, role: PitrRoleSchema.default('main'), confirm: z.literal(true) }).strict(), output: WalSlotStatusSchema },
   'pitr.config.get': { input: z.object({ profile: ProfileNameSchema, role: PitrRoleSchema.default('main') }).strict(), output: PitrConfigSchema },
   'pitr.config.set': { input: z.object({ profile: ProfileNameSchema, role: PitrRoleSchema.default('main'), archiveDir: z.string().min(1).max(1000).nullable(), backupDir: z.string().min(1).max(1000).nullable().default(null) }).strict(), output: PitrConfigSchema },
   'pitr.setupCheck': { input: z.object({ profile: ProfileNameSchema, role: PitrRoleSchema.default('main'), deployment: DeploymentKindSchema.default('docker') }).strict(), output: SetupCheckSchema },

@@ -231,6 +231,19 @@ export const WalStreamStatusSchema = z.object({
 });
 export type WalStreamStatus = z.infer<typeof WalStreamStatusSchema>;
 
+/** The replication slot streaming uses: while nobody streams, the server keeps WAL for it. */
+export const WalSlotStatusSchema = z.object({
+  profile: z.string(),
+  role: PitrRoleSchema,
+  slot: z.string(),
+  exists: z.boolean(),
+  /** True while pg_receivewal (ours or anyone's) streams through it. */
+  active: z.boolean(),
+  /** WAL the server keeps for the slot (null when there is no slot). */
+  retainedBytes: z.number().nullable(),
+});
+export type WalSlotStatus = z.infer<typeof WalSlotStatusSchema>;
+
 /** Replace production with a recovered copy: dump it, then the real restore's safe path. */
 export const PitrReplaceSpecSchema = z.object({
   kind: z.literal('pitr.replace'),

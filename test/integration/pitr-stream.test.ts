@@ -14,6 +14,7 @@ import { listArchive } from '../../src-main/core/pitr/wal-archive';
 import { restoreCommand } from '../../src-main/core/pitr/scratch-config';
 import { checkContinuity, parseWalFileName } from '../../src-main/core/pitr/wal-names';
 import { receiveWalError } from '../../src-main/core/pitr/wal-stream';
+import { dropWalSlot, walSlotStatus } from '../../src-main/core/pitr/wal-slot';
 import type { AppErrorData } from '../../src-main/contract/errors';
 import type { WalStreamStatus } from '../../src-main/contract/pitr';
 
@@ -167,6 +168,31 @@ describe('continuous WAL streaming with pg_receivewal (pitr.receiveWal, pitr str
     const chain = checkContinuity(listArchive(dir, SEG).segments, first.segno, 1, SEG);
     expect(chain.missing).toEqual([]);
     expect(chain.lastContiguous?.name).toBe(latest);
+  });
+
+  it('the slot: how much WAL the server keeps for it; removal refused while streaming, then done with `pitr slot --drop --yes`', async () => {
+    await writeAndSwitch(4); // written while nobody streams: kept for the slot
+    const status = await walSlotStatus(ctx, { profile: 'prod', role: 'main' });
+    expect(status).toMatchObject({ slot: SLOT, exists: true, active: false });
+    expect(status.retainedBytes!).toBeGreaterThan(0);
+
+    const id = ctx.jobs.start({ kind: 'pitr.receiveWal', profile: 'prod', role: 'main', dir, slot: null });
+    await streamingStarted(id);
+    await until('the slot to be in use', async () => (await walSlotStatus(ctx, { profile: 'prod', role: 'main' })).active);
+    await expect(dropWalSlot(ctx, { profile: 'prod', role: 'main' })).rejects.toMatchObject({ kind: 'Conflict', hint: expect.stringContaining('Stop the streaming first') });
+    ctx.jobs.cancel(id);
+    await ctx.jobs.wait(id);
+    await until('the slot to be free', async () => !(await walSlotStatus(ctx, { profile: 'prod', role: 'main' })).active);
+
+    const run = cliRunner(ctx, registerPitrCommands);
+    const unconfirmed = await run('pitr', 'slot', '--profile', 'prod', '--drop', '--json');
+    expect(unconfirmed.code).toBe(1);
+    expect(await sql(`SELECT 1 FROM pg_replication_slots WHERE slot_name = $1`, [SLOT])).toHaveLength(1);
+    const dropped = await run('pitr', 'slot', '--profile', 'prod', '--drop', '--yes', '--json');
+    expect(dropped.code, dropped.out).toBe(0);
+    expect(dropped.json()).toMatchObject({ slot: SLOT, exists: false, retainedBytes: null });
+    expect(await sql(`SELECT 1 FROM pg_replication_slots WHERE slot_name = $1`, [SLOT])).toEqual([]);
+    await expect(dropWalSlot(ctx, { profile: 'prod', role: 'main' })).rejects.toMatchObject({ kind: 'NotFound' });
   });
 
   it('a user without the REPLICATION right gets a typed error with the fix, and nothing is started', async () => {

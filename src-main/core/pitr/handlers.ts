@@ -8,9 +8,12 @@ import { parseTargetTime } from './target-time';
 import { discardRecovery } from './recover';
 import { applyCopyBack, previewCopyBack } from './copy-back/copy-back';
 import { azureWindow } from './azure/azure-restore';
+import { dropWalSlot, walSlotStatus } from './wal-slot';
 
 type PitrChannels =
   | 'pitr.config.get'
+  | 'pitr.slot.status'
+  | 'pitr.slot.drop'
   | 'pitr.config.set'
   | 'pitr.setupCheck'
   | 'pitr.backups'
@@ -26,6 +29,8 @@ type PitrChannels =
 
 export function pitrHandlers(ctx: CoreContext): Pick<Handlers, PitrChannels> {
   return {
+    'pitr.slot.status': ({ profile, role }) => walSlotStatus(ctx, { profile, role }),
+    'pitr.slot.drop': ({ profile, role }) => dropWalSlot(ctx, { profile, role }),
     'pitr.config.get': ({ profile, role }) => pitrStore.config(ctx, resolveProfile(ctx, profile).name, role),
     'pitr.config.set': ({ profile, role, archiveDir, backupDir }) => pitrStore.setConfig(ctx, { profile: resolveProfile(ctx, profile).name, role, archiveDir, backupDir }),
     'pitr.setupCheck': ({ profile, role, deployment }) => runSetupCheck(ctx, profile, role, deployment),
