@@ -45,6 +45,11 @@ export const pitrEn = {
       stop: 'Stop streaming',
       starting: 'Starting pg_receivewal…',
       off: 'Optional, for servers without their own WAL archive: copy the WAL continuously into the archive folder while Custodian runs (pg_receivewal; the user needs the REPLICATION right).',
+      slotKept: 'While nobody streams, the server keeps its WAL for the replication slot {{slot}}: {{mb}} MB so far, growing until streaming starts again.',
+      dropSlot: 'Remove the slot',
+      dropConfirm: 'Remove the replication slot? The server then stops keeping WAL for Custodian, so changes made until you stream again will not be in the archive: take a new base backup when you start again.',
+      dropYes: 'Yes, remove it',
+      dropNo: 'Keep it',
     },
     recover: {
       title: '3. Recover to a time',

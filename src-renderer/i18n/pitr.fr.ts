@@ -46,6 +46,11 @@ export const pitrFr: Texts<typeof pitrEn> = {
       stop: 'Arrêter la réception',
       starting: 'Démarrage de pg_receivewal…',
       off: 'Facultatif, pour les serveurs sans archive WAL propre : copier les WAL en continu dans le dossier d’archive tant que Custodian tourne (pg_receivewal ; l’utilisateur doit avoir le droit REPLICATION).',
+      slotKept: 'Tant que personne ne reçoit, le serveur garde ses WAL pour l’emplacement de réplication {{slot}} : {{mb}} Mo pour l’instant, et cela augmente jusqu’à la reprise.',
+      dropSlot: 'Supprimer l’emplacement',
+      dropConfirm: 'Supprimer l’emplacement de réplication ? Le serveur ne gardera plus de WAL pour Custodian : les changements faits d’ici la reprise ne seront pas dans l’archive. Faites une nouvelle sauvegarde de base à la reprise.',
+      dropYes: 'Oui, le supprimer',
+      dropNo: 'Le garder',
     },
     recover: {
       title: '3. Récupérer à un instant',

@@ -68,6 +68,29 @@ describe('point-in-time recovery page', () => {
     expect(await screen.findByText('The copy was stopped and deleted.')).toBeInTheDocument();
   });
 
+  it('shows the WAL the server keeps for an idle streaming slot, and removes the slot only after a confirmation', async () => {
+    const slot = { profile: 'Office', role: 'main' as const, slot: 'custodian_office_main', exists: true, active: false, retainedBytes: 3 * 1024 * 1024 * 1024 };
+    const f = createFakeApi({
+      'profiles.list': () => ({ ok: true, value: [PROFILE] }),
+      'pitr.config.get': () => ({ ok: true, value: { profile: 'Office', role: 'main', archiveDir: '/mnt/wal', backupDir: null } }),
+      'pitr.backups': () => ({ ok: true, value: [] }),
+      'pitr.azure.config.get': () => ({ ok: true, value: null }),
+      'pitr.slot.status': () => ({ ok: true, value: slot }),
+      'pitr.slot.drop': () => ({ ok: true, value: { ...slot, exists: false, retainedBytes: null } }),
+    });
+    renderApp('#/pitr', f);
+    const box = await screen.findByTestId('wal-slot', undefined, { timeout: 5000 });
+    expect(box).toHaveTextContent('the server keeps its WAL for the replication slot custodian_office_main: 3072.0 MB so far');
+    await userEvent.click(within(box).getByRole('button', { name: 'Remove the slot' }));
+    expect(f.callsTo('pitr.slot.drop')).toEqual([]);
+    await userEvent.click(within(screen.getByRole('alertdialog', { name: 'Remove the slot' })).getByRole('button', { name: 'Keep it' }));
+    expect(f.callsTo('pitr.slot.drop')).toEqual([]);
+    await userEvent.click(within(box).getByRole('button', { name: 'Remove the slot' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Yes, remove it' }));
+    expect(f.callsTo('pitr.slot.drop')).toEqual([{ profile: 'Office', role: 'main', confirm: true }]);
+    await waitFor(() => expect(screen.queryByTestId('wal-slot')).not.toBeInTheDocument());
+  });
+
   it('states the dangers, shows the window as a timeline and the chosen time in local time and UTC', async () => {
     const f = fake();
     renderApp('#/pitr', f);
