@@ -71,7 +71,7 @@ export function registerExportCommands(program: Command, env: CliEnv): void {
         printResult(o, r, (x) => {
           const head = x.folder.reachable ? `Export folder: ${x.folder.exportDir}` : `Export folder not reachable (${x.folder.detail}) — file checks show "file unknown".`;
           const rows = [['STATUS', 'CREATED (UTC)', 'TYPE', 'CLIENTS', 'CREATOR', 'DOWNLOADS', 'ID'], ...x.links.map((l) => [STATUS_WORDS[l.status] + (l.pathProblem ? ' (!path)' : ''), l.createdAt.slice(0, 16).replace('T', ' '), l.exportType + (l.typeKnown ? '' : ' (unknown type)'), String(l.clientCount) + (l.isElevated ? ' elevated' : ''), l.createdBy?.displayName ?? '?', String(l.downloadCount), l.id])];
-          return `${head}\n${x.links.length ? table(rows) : 'No export links match.'}${x.truncated ? '\n(More links exist: narrow the filters or raise --limit.)' : ''}`;
+          return `${head}\n${x.links.length ? table(rows) : 'No export links match.'}${x.truncated ? '\n(More links exist: narrow the filters or raise --limit.)' : ''}${x.otherSchemas.length ? `\nNot listed: the export links of the agency schema(s) ${x.otherSchemas.join(', ')} (Custodian lists one schema's links for now; use KoNote's admin pages for those).` : ''}`;
         });
       }),
     );

@@ -104,7 +104,14 @@ export type ExportListInput = z.input<typeof ExportListInputSchema>;
 export const ExportFolderStateSchema = z.object({ exportDir: z.string().nullable(), reachable: z.boolean(), detail: z.string().nullable() });
 export type ExportFolderState = z.infer<typeof ExportFolderStateSchema>;
 
-export const ExportListSchema = z.object({ folder: ExportFolderStateSchema, links: z.array(ExportLinkSchema), truncated: z.boolean(), unknownTypes: z.array(z.string()) });
+export const ExportListSchema = z.object({
+  folder: ExportFolderStateSchema,
+  links: z.array(ExportLinkSchema),
+  truncated: z.boolean(),
+  unknownTypes: z.array(z.string()),
+  /** Other schemas with their own export links (multi-agency): not listed here, said so plainly. */
+  otherSchemas: z.array(z.string()).default([]),
+});
 export type ExportList = z.infer<typeof ExportListSchema>;
 
 export const RevokeInputSchema = z

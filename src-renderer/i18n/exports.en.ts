@@ -12,6 +12,7 @@ export const exportsEn = {
     folderUnreachable: 'The export folder cannot be reached from this computer ({{detail}}). Files cannot be checked, so links that are neither revoked nor expired show “file unknown”.',
     truncated: 'More links exist than are shown: narrow the filters.',
     unknownTypes: 'Some links have an export type Custodian does not know: {{types}}.',
+    otherSchemas: 'Not listed here: the export links of the agency schema(s) {{schemas}}. Custodian shows one schema’s links for now; use KoNote’s admin pages for those. Clean-up never deletes their files.',
     empty: 'No export links match these filters.',
     filters: {
       title: 'Filters',

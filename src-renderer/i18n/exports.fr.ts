@@ -13,6 +13,7 @@ export const exportsFr: Texts<typeof exportsEn> = {
     folderUnreachable: 'Le dossier d’exportation est inaccessible depuis cet ordinateur ({{detail}}). Les fichiers ne peuvent pas être vérifiés : les liens ni révoqués ni expirés affichent « fichier inconnu ».',
     truncated: 'Il y a plus de liens que ceux affichés : précisez les filtres.',
     unknownTypes: 'Certains liens ont un type d’exportation inconnu de Custodian : {{types}}.',
+    otherSchemas: 'Non affichés ici : les liens d’exportation des schémas d’agence {{schemas}}. Custodian n’affiche pour l’instant que les liens d’un schéma ; utilisez les pages d’administration de KoNote pour ceux-là. Le nettoyage ne supprime jamais leurs fichiers.',
     empty: 'Aucun lien d’exportation ne correspond à ces filtres.',
     filters: {
       title: 'Filtres',

@@ -205,7 +205,7 @@ describe('cleanup', () => {
     expect(r.auditRowId).toBeNull();
   });
 
-  it('never takes a file another agency\u2019s link points to for an orphan (multi-agency: one table per schema)', async () => {
+  it('never takes a file another agency\u2019s link points to for an orphan, and the list names that schema (multi-agency)', async () => {
     const agencyFile = path.join(exportDir, 'dddd_agency_b_report.csv');
     fs.writeFileSync(agencyFile, 'agency b\n');
     await main((c) => c.query(`CREATE SCHEMA agency_b; CREATE TABLE agency_b.reports_secureexportlink (LIKE public.reports_secureexportlink INCLUDING ALL)`));
@@ -216,6 +216,8 @@ describe('cleanup', () => {
     try {
       const r = await cleanupExports(ctx, { profile: P, dryRun: true });
       expect(r.orphans.some((o) => o.name === 'dddd_agency_b_report.csv')).toBe(false);
+      // The list says that schema's links exist rather than leaving them out silently.
+      expect((await listLinks(ctx, { profile: P })).otherSchemas).toEqual(['agency_b']);
       expect(r.orphans.some((o) => o.name.endsWith('_orphaned_report.csv'))).toBe(true); // a true orphan still is one
     } finally {
       await main((c) => c.query('DROP SCHEMA agency_b CASCADE'));

@@ -25,7 +25,7 @@ function fake(extra: Parameters<typeof createFakeApi>[0] = {}) {
   let detail = DETAIL;
   return createFakeApi({
     'profiles.list': () => ({ ok: true, value: [PROFILE] }),
-    'exports.list': () => ({ ok: true, value: { folder: { exportDir: null, reachable: false, detail: 'No export folder is set for this deployment.' }, links: [LINK, LINK_B], truncated: false, unknownTypes: [] } }),
+    'exports.list': () => ({ ok: true, value: { folder: { exportDir: null, reachable: false, detail: 'No export folder is set for this deployment.' }, links: [LINK, LINK_B], truncated: false, unknownTypes: [], otherSchemas: [] } }),
     'exports.show': () => ({ ok: true, value: detail }),
     'exports.revoke': (input) => {
       detail = { ...DETAIL, revoked: true, status: 'revoked', revocations: [{ id: 'rec-1', at: '2026-03-10T15:00:00Z', byUser: 'Admin One', reason: (input as { reason: string }).reason, notes: '', state: 'done' }] };
@@ -49,11 +49,18 @@ describe('export links page', () => {
     expect(within(rows[0]!).getByText('Active')).toBeInTheDocument();
     expect(within(rows[1]!).getByText('file unknown')).toBeInTheDocument();
     expect(screen.getByText(/cannot be reached from this computer/)).toBeInTheDocument();
+    expect(screen.queryByTestId('other-link-schemas')).not.toBeInTheDocument();
     await userEvent.selectOptions(screen.getByLabelText('Status'), 'revoked');
     await userEvent.selectOptions(screen.getByLabelText('Elevated'), 'yes');
     await userEvent.type(screen.getByLabelText('Created by (user name)'), 'aroy');
     await userEvent.click(screen.getByRole('button', { name: 'Apply filters' }));
     await waitFor(() => expect(f.callsTo('exports.list').at(-1)).toEqual({ profile: 'Office', status: 'revoked', creator: 'aroy', elevated: true }));
+  });
+
+  it('says plainly when agency schemas hold export links it does not list', FLOW, async () => {
+    const f = fake({ 'exports.list': () => ({ ok: true, value: { folder: { exportDir: '/srv/exports', reachable: true, detail: null }, links: [LINK], truncated: false, unknownTypes: [], otherSchemas: ['agency_a', 'agency_b'] } }) });
+    renderApp('#/exports', f);
+    expect(await screen.findByTestId('other-link-schemas')).toHaveTextContent('Not listed here: the export links of the agency schema(s) agency_a, agency_b.');
   });
 
   it('investigates a link: details, audit trail, revoke only after a reason and confirmation, then incident notes', FLOW, async () => {

@@ -8,7 +8,7 @@ import { AppError, isAppError } from '../common/errors';
 import { osUser } from '../common/os-user';
 import { quoteIdent } from '../common/sql';
 import { withClient } from '../connections/pg-client';
-import { fileContext } from './links';
+import { fileContext, otherLinkSchemas } from './links';
 import { localPathFor } from './export-settings';
 import { checkExportPath, deleteInside } from './safe-path';
 import { insertAuditRow } from './audit-trail';
@@ -31,15 +31,8 @@ interface ExpiredRow {
 
 /** file_path of every export link in schemas other than the one the search path finds. */
 async function otherSchemasFilePaths(main: Client): Promise<string[]> {
-  const schemas = (
-    await main.query<{ schema: string }>(
-      `SELECT n.nspname AS schema FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relname = 'reports_secureexportlink' AND c.relkind IN ('r', 'p')
-          AND c.oid <> to_regclass('reports_secureexportlink')`,
-    )
-  ).rows.map((r) => r.schema);
   const out: string[] = [];
-  for (const s of schemas) out.push(...(await main.query<{ file_path: string }>(`SELECT file_path FROM ${quoteIdent(s)}.reports_secureexportlink`)).rows.map((r) => r.file_path));
+  for (const s of await otherLinkSchemas(main)) out.push(...(await main.query<{ file_path: string }>(`SELECT file_path FROM ${quoteIdent(s)}.reports_secureexportlink`)).rows.map((r) => r.file_path));
   return out;
 }
 

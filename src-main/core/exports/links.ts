@@ -132,13 +132,27 @@ export async function listLinks(ctx: CoreContext, input: ExportListInput): Promi
   else if (f.status === 'expired') where.push('NOT l.revoked AND l.expires_at < now()');
   else if (f.status) where.push('NOT l.revoked AND l.expires_at >= now()');
   const sql = `${LINK_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY l.created_at DESC, l.id LIMIT ${f.limit + 1}`;
-  const rows = await withClient(ctx, f.profile, 'main', async (c) => (await c.query<LinkRow>(sql, params)).rows);
+  const { rows, otherSchemas } = await withClient(ctx, f.profile, 'main', async (c) => ({ rows: (await c.query<LinkRow>(sql, params)).rows, otherSchemas: await otherLinkSchemas(c) }));
   const now = new Date();
   const truncated = rows.length > f.limit;
   let links = rows.slice(0, f.limit).map((r) => toLink(r, fc, now, settings.pendingDelayMinutes));
   if (f.status) links = links.filter((l) => l.status === f.status);
   const unknownTypes = [...new Set(links.filter((l) => !l.typeKnown).map((l) => l.exportType))];
-  return { folder: { exportDir: folder.exportDir, reachable: folder.reachable, detail: folder.detail }, links, truncated, unknownTypes };
+  return { folder: { exportDir: folder.exportDir, reachable: folder.reachable, detail: folder.detail }, links, truncated, unknownTypes, otherSchemas };
+}
+
+/**
+ * Schemas other than the one the search path finds that hold an export-link table: in a
+ * multi-agency deployment each agency has its own. Their links are not listed or revoked here
+ * yet, so the list says they exist rather than leaving them out silently.
+ */
+export async function otherLinkSchemas(c: Client): Promise<string[]> {
+  const r = await c.query<{ schema: string }>(
+    `SELECT n.nspname AS schema FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relname = 'reports_secureexportlink' AND c.relkind IN ('r', 'p') AND c.oid IS DISTINCT FROM to_regclass('reports_secureexportlink')
+      ORDER BY 1`,
+  );
+  return r.rows.map((x) => x.schema);
 }
 
 export async function fetchLinkRow(c: Client, id: string, lock = false): Promise<(LinkRow & { lb_id: string | null; lb_username: string | null; lb_display: string | null; ab_id: string | null; ab_username: string | null; ab_display: string | null }) | null> {

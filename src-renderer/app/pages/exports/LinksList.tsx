@@ -105,6 +105,11 @@ export function LinksList({ profile, reload, onSelect }: { profile: string; relo
               {t('exportLinks.folderUnreachable', { detail: list.folder.detail ?? '' })}
             </Alert>
           )}
+          {list.otherSchemas.length > 0 && (
+            <Alert color="yellow" variant="light" mb="xs" data-testid="other-link-schemas">
+              {t('exportLinks.otherSchemas', { schemas: list.otherSchemas.join(', ') })}
+            </Alert>
+          )}
           {list.unknownTypes.length > 0 && (
             <Alert color="yellow" variant="light" mb="xs">
               {t('exportLinks.unknownTypes', { types: list.unknownTypes.join(', ') })}
