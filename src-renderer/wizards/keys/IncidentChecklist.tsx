@@ -2,7 +2,7 @@ import { Alert, Checkbox, List, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppErrorData } from '../../../src-main/contract/errors';
-import type { IncidentStep, RotationStatus } from '../../../src-main/contract/keys-rotation';
+import { IncidentStepSchema, type IncidentStep, type RotationStatus } from '../../../src-main/contract/keys-rotation';
 import { call } from '../../app/api';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatLocal } from '../../components/time';
@@ -19,7 +19,7 @@ export interface IncidentFacts {
   newEscrow: boolean;
 }
 
-const USER_STEPS: readonly IncidentStep[] = ['revokeCopies', 'findLeak', 'otherSecrets', 'reviewAudit'];
+const USER_STEPS: readonly IncidentStep[] = IncidentStepSchema.options;
 
 export function IncidentChecklist({ facts, profile, rotation, onChanged }: { facts: IncidentFacts; profile: string; rotation: RotationStatus | null; onChanged(): void }) {
   const { t, i18n } = useTranslation();

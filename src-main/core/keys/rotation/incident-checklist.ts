@@ -1,5 +1,5 @@
 import type { CoreContext } from '../../context';
-import type { IncidentStep, RotationStatus } from '../../../contract/keys-rotation';
+import { IncidentStepSchema, type IncidentStep, type RotationStatus } from '../../../contract/keys-rotation';
 import { AppError } from '../../common/errors';
 import { osUser } from '../../common/os-user';
 import { getRotation, listRotations, setChecklistTick } from './rotation-store';
@@ -11,7 +11,7 @@ import { rotationStatusOf } from './post-backup-lookup';
  * when) so the response is on record, in the app and in `custodian key incident`.
  */
 
-export const USER_STEPS: readonly IncidentStep[] = ['revokeCopies', 'findLeak', 'otherSecrets', 'reviewAudit'];
+export const USER_STEPS: readonly IncidentStep[] = IncidentStepSchema.options;
 
 /** The steps in plain words (the CLI's; the app has its own translations). */
 export const STEP_TEXT: Record<ChecklistItem['step'], string> = {
