@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppErrorData } from '../../src-main/contract/errors';
 import type { JobSummary } from '../../src-main/contract/jobs';
-import { CancelConfirm } from '../components/CancelConfirm';
+import { InlineConfirm } from '../components/InlineConfirm';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { formatLocal } from '../components/time';
 import { useJobs } from '../state/jobs';
@@ -81,7 +81,9 @@ function JobCard({ job }: { job: JobSummary }) {
           </Button>
         )}
       </Group>
-      {confirming && <CancelConfirm mt="xs" message={t('jobs.cancelConfirm', { title: job.title })} onConfirm={() => void cancel()} onKeep={() => setConfirming(false)} />}
+      {confirming && (
+        <InlineConfirm mt="xs" label={t('jobs.cancel')} message={t('jobs.cancelConfirm', { title: job.title })} confirmLabel={t('jobs.confirmCancel')} keepLabel={t('jobs.keepRunning')} onConfirm={() => void cancel()} onKeep={() => setConfirming(false)} />
+      )}
       {showLog && (
         <Code block mt="xs" className="job-log">
           {lines && lines.length > 0 ? lines.map((l) => `${l.at}  ${l.level.toUpperCase()}  ${l.text}`).join('\n') : t('jobs.logEmpty')}

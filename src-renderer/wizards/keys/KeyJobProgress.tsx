@@ -2,7 +2,7 @@ import { Button, Group, Progress, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { JobSummary } from '../../../src-main/contract/jobs';
-import { CancelConfirm } from '../../components/CancelConfirm';
+import { InlineConfirm } from '../../components/InlineConfirm';
 import { ErrorAlert } from '../../components/ErrorAlert';
 
 /** Seconds left, from the fraction done and the time spent so far (null until it can be told). */
@@ -35,8 +35,11 @@ export function KeyJobProgress({ job, onCancel, cancelNote }: { job: JobSummary;
               </Button>
             </Group>
           ) : (
-            <CancelConfirm
+            <InlineConfirm
+              label={t('jobs.cancel')}
               message={cancelNote ?? t('jobs.cancelConfirm', { title: job.title })}
+              confirmLabel={t('jobs.confirmCancel')}
+              keepLabel={t('jobs.keepRunning')}
               onConfirm={() => {
                 setConfirming(false);
                 onCancel();

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { ScheduleStatus } from '../../../../src-main/contract/backups';
 import type { AppErrorData } from '../../../../src-main/contract/errors';
 import { ErrorAlert } from '../../../components/ErrorAlert';
+import { InlineConfirm } from '../../../components/InlineConfirm';
 import { call } from '../../api';
 
 const TIME = /^([01]?\d|2[0-3]):[0-5]\d$/;
@@ -145,17 +146,7 @@ export function ScheduleSettings({ profile }: { profile: string }) {
         {t('backupSchedule.testRunHelp')}
       </Text>
       {confirming && (
-        <Stack gap="xs" mt="sm" role="alertdialog" aria-label={t('backupSchedule.remove')}>
-          <Text size="sm">{t('backupSchedule.removeConfirm')}</Text>
-          <Group gap="xs">
-            <Button size="xs" color="red" onClick={() => void remove()}>
-              {t('backupSchedule.confirmRemove')}
-            </Button>
-            <Button size="xs" variant="default" onClick={() => setConfirming(false)}>
-              {t('backupSchedule.keep')}
-            </Button>
-          </Group>
-        </Stack>
+        <InlineConfirm mt="sm" label={t('backupSchedule.remove')} message={t('backupSchedule.removeConfirm')} confirmLabel={t('backupSchedule.confirmRemove')} keepLabel={t('backupSchedule.keep')} onConfirm={() => void remove()} onKeep={() => setConfirming(false)} />
       )}
       {notice && (
         <Alert color="green" variant="light" role="status" mt="sm">

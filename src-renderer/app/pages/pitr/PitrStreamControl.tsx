@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { AppErrorData } from '../../../../src-main/contract/errors';
 import type { WalSlotStatus } from '../../../../src-main/contract/pitr';
 import { ErrorAlert } from '../../../components/ErrorAlert';
+import { InlineConfirm } from '../../../components/InlineConfirm';
 import { useJobs } from '../../../state/jobs';
 import { call } from '../../api';
 
@@ -71,17 +72,7 @@ export function PitrStreamControl({ profile }: { profile: string }) {
             )}
           </Group>
           {confirming && (
-            <Stack gap="xs" role="alertdialog" aria-label={t('pitr.stream.dropSlot')}>
-              <Text size="sm">{t('pitr.stream.dropConfirm')}</Text>
-              <Group gap="xs">
-                <Button size="xs" color="red" onClick={() => void dropSlot()}>
-                  {t('pitr.stream.dropYes')}
-                </Button>
-                <Button size="xs" variant="default" onClick={() => setConfirming(false)}>
-                  {t('pitr.stream.dropNo')}
-                </Button>
-              </Group>
-            </Stack>
+            <InlineConfirm label={t('pitr.stream.dropSlot')} message={t('pitr.stream.dropConfirm')} confirmLabel={t('pitr.stream.dropYes')} keepLabel={t('pitr.stream.dropNo')} onConfirm={() => void dropSlot()} onKeep={() => setConfirming(false)} />
           )}
         </Stack>
       )}
