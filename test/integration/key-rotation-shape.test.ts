@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'pg';
-import { startTestCluster, type TestCluster } from '../helpers/pg-cluster';
-import { makeTestContext, type TestContext } from '../helpers/core-context';
-import { saveProfile } from '../../src-main/core/connections/profile-store';
-import { withEndpointClient } from '../../src-main/core/connections/pg-client';
-import { createAuditSchema } from '../../src-main/core/sandbox/konote-schema';
+import type { TestContext } from '../helpers/core-context';
+import { startKonoteDbs, type KonoteDbs } from '../helpers/konote-dbs';
 import { importKeyList } from '../../src-main/core/keys/key-service';
 import { FernetKey, MultiFernet } from '../../src-main/core/keys/fernet';
 import { vaultAccounts } from '../../src-main/core/keys/vault';
@@ -17,13 +14,12 @@ import { activeRotation, getRotation } from '../../src-main/core/keys/rotation/r
  * a column, a table without a primary key appearing). Each: a typed error that says what to do,
  * every value still readable, and the rotation finishes once the database is settled.
  */
-let cluster: TestCluster;
+let k: KonoteDbs;
 let ctx: TestContext;
 const OLD = FernetKey.generate();
 const WRONG = FernetKey.generate();
 const tok = (text: string) => Buffer.from(MultiFernet.parse(OLD).encrypt(text), 'ascii');
-const ep = (database: string) => ({ host: '127.0.0.1', port: cluster.port, database, user: 'postgres', sslmode: 'disable' as const });
-const db = <T>(fn: (c: Client) => Promise<T>, database = 'konote') => withEndpointClient(ep(database), cluster.password, fn);
+const db = <T>(fn: (c: Client) => Promise<T>, database?: string) => k.db(fn, database);
 
 /** Every non-empty encrypted value of client_files, by id and column position, decrypted with `keys`. */
 async function plaintexts(keys: MultiFernet): Promise<string[]> {
@@ -38,24 +34,17 @@ async function plaintexts(keys: MultiFernet): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  cluster = await startTestCluster();
-  ctx = makeTestContext();
-  await db(async (c) => {
-    await c.query('CREATE DATABASE konote');
-    await c.query('CREATE DATABASE konote_audit');
-  }, 'postgres');
-  await db(createAuditSchema, 'konote_audit');
+  k = await startKonoteDbs();
+  ctx = k.ctx;
   await db(async (c) => {
     await c.query('CREATE TABLE client_files (id bigint PRIMARY KEY, _first_name_encrypted bytea NOT NULL, _last_name_encrypted bytea NOT NULL)');
     for (let i = 1; i <= 30; i++) await c.query('INSERT INTO client_files VALUES ($1, $2, $3)', [i, tok(`first ${i}`), tok(`last ${i}`)]);
   });
-  await saveProfile(ctx, { name: 'konote', main: ep('konote'), audit: ep('konote_audit'), schemas: ['public'], mainPassword: cluster.password, auditPassword: cluster.password });
-  await importKeyList(ctx, 'konote', OLD, { source: 'imported' });
+  await k.addProfile(OLD);
 }, 120_000);
 
 afterAll(async () => {
-  await ctx?.dispose();
-  await cluster?.stop();
+  await k?.stop();
 });
 
 describe('rotation faults: wrong key, a table changing shape', () => {

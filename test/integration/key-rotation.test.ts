@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'pg';
-import { startTestCluster, type TestCluster } from '../helpers/pg-cluster';
-import { makeTestContext, type TestContext } from '../helpers/core-context';
-import { saveProfile } from '../../src-main/core/connections/profile-store';
-import { withEndpointClient } from '../../src-main/core/connections/pg-client';
-import { createAuditSchema } from '../../src-main/core/sandbox/konote-schema';
-import { importKeyList } from '../../src-main/core/keys/key-service';
+import type { TestContext } from '../helpers/core-context';
+import { startKonoteDbs, type KonoteDbs } from '../helpers/konote-dbs';
 import { FernetKey, MultiFernet } from '../../src-main/core/keys/fernet';
 import { keyFingerprint } from '../../src-main/core/keys/fingerprint';
 import { vaultAccounts } from '../../src-main/core/keys/vault';
@@ -20,14 +16,13 @@ import { activeRotation } from '../../src-main/core/keys/rotation/rotation-store
  * stay readable under "new,old" and resuming must finish), rows no key opens (refused, listed),
  * a KoNote write during rotation (must not be overwritten), and key material leaking into the log.
  */
-let cluster: TestCluster;
+let k: KonoteDbs;
 let ctx: TestContext;
 const OLD = FernetKey.generate();
 const AGENCY = FernetKey.generate();
 const STRANGER = FernetKey.generate();
 const tok = (text: string, key = OLD) => Buffer.from(MultiFernet.parse(key).encrypt(text), 'ascii');
-const ep = (database: string) => ({ host: '127.0.0.1', port: cluster.port, database, user: 'postgres', sslmode: 'disable' as const });
-const db = <T>(fn: (c: Client) => Promise<T>, database = 'konote') => withEndpointClient(ep(database), cluster.password, fn);
+const db = <T>(fn: (c: Client) => Promise<T>, database?: string) => k.db(fn, database);
 
 const PUBLIC_COLUMNS: Array<[string, string]> = [
   ['client_files', '_first_name_encrypted'],
@@ -38,13 +33,8 @@ const PUBLIC_COLUMNS: Array<[string, string]> = [
 ];
 
 beforeAll(async () => {
-  cluster = await startTestCluster();
-  ctx = makeTestContext();
-  await db(async (c) => {
-    await c.query('CREATE DATABASE konote');
-    await c.query('CREATE DATABASE konote_audit');
-  }, 'postgres');
-  await db(createAuditSchema, 'konote_audit');
+  k = await startKonoteDbs();
+  ctx = k.ctx;
   await db(async (c) => {
     await c.query(`
       CREATE SCHEMA agency_a;
@@ -64,13 +54,11 @@ beforeAll(async () => {
     await c.query('INSERT INTO tenant_keys VALUES (1, 1, $1, NULL)', [tok(AGENCY)]);
     for (let i = 1; i <= 8; i++) await c.query('INSERT INTO agency_a.client_files VALUES ($1, $2)', [i, tok(`agency client ${i}`, AGENCY)]);
   });
-  await saveProfile(ctx, { name: 'konote', main: ep('konote'), audit: ep('konote_audit'), schemas: ['public', 'agency_a'], mainPassword: cluster.password, auditPassword: cluster.password });
-  await importKeyList(ctx, 'konote', OLD, { source: 'imported' });
+  await k.addProfile(OLD, ['public', 'agency_a']);
 }, 120_000);
 
 afterAll(async () => {
-  await ctx?.dispose();
-  await cluster?.stop();
+  await k?.stop();
 });
 
 /** Every non-empty value of the master scope, decrypted with `keys` (throws if any does not open). */
